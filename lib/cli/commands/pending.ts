@@ -1,0 +1,63 @@
+/**
+ * Commands whose implementation has not landed yet. Each validates what it already can (its
+ * config) and then says plainly that it is not implemented, exiting 1 — no fake output.
+ */
+import type { Argv } from 'yargs';
+import { loadConfig } from '../../config/load.js';
+import { NotImplementedError } from '../../core/errors.js';
+
+interface Pending {
+  readonly command: string;
+  readonly describe: string;
+  /** The issue that will land it. */
+  readonly issue: number;
+  readonly takesConfig: boolean;
+}
+
+const PENDING: readonly Pending[] = [
+  {
+    command: 'preprocess',
+    describe: 'Fingerprint, resample, normalise and cache a dataset',
+    issue: 6,
+    takesConfig: true,
+  },
+  { command: 'train', describe: 'Train a model from a YAML config', issue: 7, takesConfig: true },
+  { command: 'evaluate', describe: 'Score predictions with the KiTS19 metrics', issue: 8, takesConfig: true },
+  {
+    command: 'predict',
+    describe: 'Segment CT files (sliding window, TTA, ensembles, cascade)',
+    issue: 8,
+    takesConfig: true,
+  },
+  { command: 'experiment', describe: "Run a paper's ablation table", issue: 9, takesConfig: false },
+  {
+    command: 'bench',
+    describe: 'Benchmark the reference 3D U-Net against PyTorch',
+    issue: 4,
+    takesConfig: false,
+  },
+  { command: 'model', describe: 'Model summaries (layers, shapes, parameters)', issue: 5, takesConfig: true },
+];
+
+export function pendingCommands() {
+  return PENDING.map((p) => ({
+    command: p.command,
+    describe: `${p.describe} (not implemented yet)`,
+    builder: (y: Argv) =>
+      p.takesConfig
+        ? y.option('config', { type: 'string', describe: 'YAML config file' }).option('set', {
+            type: 'string',
+            array: true,
+            default: [] as string[],
+            describe: 'Override a key: a.b=value',
+          })
+        : y,
+    handler: (args: { config?: string; set?: string[] }) => {
+      // Config errors are reported even before the command lands, so typos surface early.
+      if (args.config !== undefined) loadConfig(args.config, args.set ?? []);
+      throw new NotImplementedError(
+        `kitseg ${p.command} is not implemented yet (tracked in issue #${p.issue})`,
+      );
+    },
+  }));
+}

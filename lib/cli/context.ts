@@ -1,0 +1,34 @@
+/**
+ * What a command handler may touch: output streams and the environment. Passing them in keeps
+ * handlers testable in-process and keeps argv/env reads inside `lib/cli/`.
+ */
+import { createLogger, type Logger, type LogLevel } from '../core/logger.js';
+
+export interface CliIO {
+  /** Results (stdout). */
+  out(text: string): void;
+  /** Logs, progress and errors (stderr). */
+  err(text: string): void;
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+export const PROCESS_IO: CliIO = {
+  out: (t) => process.stdout.write(t),
+  err: (t) => process.stderr.write(t),
+  env: process.env,
+};
+
+/** Options every command accepts. */
+export interface GlobalArgs {
+  readonly logLevel: LogLevel;
+  readonly verbose: boolean;
+}
+
+export function loggerFor(io: CliIO, args: GlobalArgs): Logger {
+  return createLogger(args.verbose ? 'debug' : args.logLevel, (line) => io.err(line + '\n'));
+}
+
+/** Prints a result: JSON (pretty, one document) with `--json`, else the human text. */
+export function printResult(io: CliIO, json: boolean, value: unknown, human: () => string): void {
+  io.out(json ? JSON.stringify(value, null, 2) + '\n' : human());
+}

@@ -1,0 +1,30 @@
+/** Config schema: where the dataset lives and how it is split. */
+import { z } from 'zod';
+
+/** A split size: a fraction of the cases in (0, 1) or an absolute case count. */
+const SplitSize = z.number().nonnegative();
+
+export const SplitsSchema = z.strictObject({
+  /** Splits file, relative to `data.root` unless absolute. Made once, then reused. */
+  file: z.string().min(1).default('splits.json'),
+  /** Seed of the case shuffle; independent of the run seed so runs share one split. */
+  seed: z.number().int().nonnegative().default(0),
+  /** Number of cross-validation folds over the non-test cases (nnU-Net: 5). */
+  folds: z.number().int().min(2).default(5),
+  /** Validation size of the holdout split: a fraction < 1 or a case count ≥ 1. */
+  val: SplitSize.default(0.2),
+  /** Labelled cases held out as test: a fraction < 1 or a case count ≥ 1. */
+  test: SplitSize.default(0),
+});
+
+export const DataSchema = z.strictObject({
+  /** Dataset folder in the KiTS19 layout (case_XXXXX/imaging.nii.gz, segmentation.nii.gz). */
+  root: z.string().min(1).default('data/synthetic'),
+  splits: SplitsSchema.prefault({}),
+  /** Cross-validation fold to train on; `null` uses the holdout train/val split. */
+  fold: z.number().int().nonnegative().nullable().default(null),
+  /** Split names used for training and validation. */
+  trainSplit: z.string().default('train'),
+  valSplit: z.string().default('val'),
+});
+export type DataConfig = z.infer<typeof DataSchema>;

@@ -1,0 +1,50 @@
+/** Config schema: loss, optimiser and the training loop. */
+import { z } from 'zod';
+
+const Int3 = z.tuple([z.number().int().positive(), z.number().int().positive(), z.number().int().positive()]);
+
+export const LossSchema = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('diceCe'),
+    smooth: z.number().nonnegative().default(1e-5),
+    batchDice: z.boolean().default(true),
+    includeBackground: z.boolean().default(false),
+    diceWeight: z.number().nonnegative().default(1),
+    ceWeight: z.number().nonnegative().default(1),
+  }),
+  z.strictObject({
+    type: z.literal('dice'),
+    smooth: z.number().nonnegative().default(1e-5),
+    batchDice: z.boolean().default(true),
+    includeBackground: z.boolean().default(false),
+  }),
+]);
+
+export const OptimSchema = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('adam'),
+    lr: z.number().positive().default(3e-4),
+    beta1: z.number().min(0).max(1).default(0.9),
+    beta2: z.number().min(0).max(1).default(0.999),
+    epsilon: z.number().positive().default(1e-8),
+  }),
+  z.strictObject({
+    type: z.literal('sgd'),
+    lr: z.number().positive().default(1e-2),
+    momentum: z.number().min(0).max(1).default(0.99),
+    nesterov: z.boolean().default(true),
+  }),
+]);
+
+export const TrainSchema = z.strictObject({
+  epochs: z.number().int().positive().default(50),
+  iterationsPerEpoch: z.number().int().positive().default(50),
+  batchSize: z.number().int().positive().default(2),
+  /** Patch size `[D, H, W]` in voxels. */
+  patchSize: Int3.default([48, 64, 64]),
+  /** Validate every this many epochs. */
+  valEvery: z.number().int().positive().default(5),
+});
+export type LossConfig = z.infer<typeof LossSchema>;
+export type OptimConfig = z.infer<typeof OptimSchema>;
+export type TrainConfig = z.infer<typeof TrainSchema>;

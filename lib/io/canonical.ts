@@ -1,0 +1,72 @@
+/**
+ * Volumes on the canonical grid (see `orientation.ts`), remembering how to go back: whatever is
+ * computed on a `CanonicalVolume` is written with `writeLikeSource` in the source file's exact
+ * shape and affine, so it overlays the input CT in ITK-SNAP or 3D Slicer.
+ */
+import type { Affine, Shape3D, Spacing3D } from '../core/types.js';
+import type { Mat4 } from './affine.js';
+import { readNifti, writeNifti, type Volume } from './nifti.js';
+import {
+  canonicalAffine,
+  canonicalShape,
+  canonicalSpacing,
+  fromCanonical,
+  orientationFor,
+  toCanonical,
+  type Orientation,
+} from './orientation.js';
+import type { NiftiDatatype, VoxelArray } from './voxels.js';
+
+export interface CanonicalVolume {
+  /** Voxels `[D, H, W]`, W fastest. */
+  readonly data: VoxelArray;
+  readonly shape: Shape3D;
+  readonly spacingMm: Spacing3D;
+  /** Affine of the canonical grid (voxel (w, h, d) → world mm). */
+  readonly affine: Mat4;
+  /** How the source file maps onto the canonical grid. */
+  readonly orientation: Orientation;
+  /** The source file's own affine, written back unchanged. */
+  readonly sourceAffine: Affine;
+  readonly datatype: NiftiDatatype;
+}
+
+/** Brings a file-order volume onto the canonical grid. */
+export function canonicalize(v: Volume): CanonicalVolume {
+  const o = orientationFor(v.affine, v.shape);
+  return {
+    data: toCanonical(v.data, o),
+    shape: canonicalShape(o),
+    spacingMm: canonicalSpacing(o, v.affine),
+    affine: canonicalAffine(o, v.affine),
+    orientation: o,
+    sourceAffine: v.affine,
+    datatype: v.datatype,
+  };
+}
+
+/** Reads a NIfTI file straight onto the canonical grid. */
+export function readCanonical(path: string): CanonicalVolume {
+  return canonicalize(readNifti(path));
+}
+
+/**
+ * Writes canonical voxels `data` (on `ref`'s grid) with the source file's shape and affine.
+ * @param datatype e.g. `uint8` for labels, `float32` for probabilities.
+ */
+export function writeLikeSource(
+  path: string,
+  data: VoxelArray,
+  ref: Pick<CanonicalVolume, 'orientation' | 'sourceAffine'>,
+  datatype?: NiftiDatatype,
+): void {
+  writeNifti(
+    path,
+    {
+      data: fromCanonical(data, ref.orientation),
+      shape: ref.orientation.fileShape,
+      affine: ref.sourceAffine,
+    },
+    datatype,
+  );
+}

@@ -1,0 +1,264 @@
+/**
+ * NIfTI-1 (and NIfTI-2) reading and NIfTI-1 writing with exact geometry.
+ *
+ * A `Volume` holds voxels in file order (first axis fastest, as stored), the file's shape and its
+ * voxel-to-world affine: the sform when `sform_code > 0`, else the qform when `qform_code > 0`,
+ * else pixdim scaling (the nibabel rule). Writing stores the affine in both sform and qform with
+ * consistent pixdim, so every file kitseg writes for a case reproduces the input's geometry.
+ * Reorientation to the canonical voxel order lives in `orientation.ts`.
+ */
+import { readFileSync } from 'node:fs';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import * as nifti from 'nifti-reader-js';
+import { DataError, IoError } from '../core/errors.js';
+import type { Affine } from '../core/types.js';
+import { affineToQuatern, diagonalAffine, quaternToAffine, type Mat4 } from './affine.js';
+import { writeFileAtomic } from './atomic.js';
+import {
+  castVoxels,
+  DATATYPES,
+  datatypeFromCode,
+  datatypeOf,
+  type NiftiDatatype,
+  type VoxelArray,
+} from './voxels.js';
+
+/** A 3D volume as stored in a NIfTI file. */
+export interface Volume {
+  /** Voxels in file order (index i + ni·(j + nj·k)); scaled by scl_slope/scl_inter when those are set. */
+  readonly data: VoxelArray;
+  /** File shape `[ni, nj, nk]`. */
+  readonly shape: readonly [number, number, number];
+  /** Voxel-to-world (RAS+ mm) affine, row-major 4 × 4. */
+  readonly affine: Affine;
+  /** Datatype as stored on disk (before scaling). */
+  readonly datatype: NiftiDatatype;
+  /** Raw header fields, for `inspect`. */
+  readonly header?: NiftiHeaderInfo;
+}
+
+/** Header fields kitseg reports. */
+export interface NiftiHeaderInfo {
+  readonly version: 1 | 2;
+  readonly pixdim: readonly number[];
+  readonly qformCode: number;
+  readonly sformCode: number;
+  readonly sclSlope: number;
+  readonly sclInter: number;
+  readonly description: string;
+}
+
+const GZIP_MAGIC = [0x1f, 0x8b];
+
+function isGzip(buf: Uint8Array): boolean {
+  return buf[0] === GZIP_MAGIC[0] && buf[1] === GZIP_MAGIC[1];
+}
+
+function readBytes(path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new IoError(code === 'ENOENT' ? 'file not found' : `cannot read (${code ?? String(e)})`, path, {
+      cause: e,
+    });
+  }
+}
+
+/** Decompresses when gzipped; a corrupt or truncated gzip stream is a `DataError`. */
+function maybeGunzip(buf: Buffer, path: string): Buffer {
+  if (!isGzip(buf)) {
+    if (path.endsWith('.gz')) throw new DataError('not a gzip file although the name ends in .gz', path);
+    return buf;
+  }
+  try {
+    return gunzipSync(buf);
+  } catch (e) {
+    throw new DataError(`corrupt gzip stream (${(e as Error).message})`, path, { cause: e });
+  }
+}
+
+/** Reads a `.nii` or `.nii.gz` file. */
+export function readNifti(path: string): Volume {
+  const raw = maybeGunzip(readBytes(path), path);
+  return parseNifti(raw, path);
+}
+
+/** Parses an uncompressed NIfTI byte buffer; `path` names it in errors. */
+export function parseNifti(raw: Uint8Array, path: string): Volume {
+  const ab = raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength) as ArrayBuffer;
+  if (raw.byteLength < 348 || !nifti.isNIFTI(ab)) {
+    throw new DataError('not a NIfTI-1/2 file (no "n+1"/"ni1"/"n+2" magic in the header)', path);
+  }
+  const version: 1 | 2 = nifti.isNIFTI1(ab) ? 1 : 2;
+  let h: nifti.NIFTI1 | nifti.NIFTI2;
+  try {
+    h = nifti.readHeader(ab);
+  } catch (e) {
+    throw new DataError(`unreadable NIfTI header (${(e as Error).message})`, path, { cause: e });
+  }
+  const ndim = h.dims[0]!;
+  const shape = [h.dims[1]!, h.dims[2]!, ndim >= 3 ? h.dims[3]! : 1] as [number, number, number];
+  const extra = h.dims.slice(4, ndim + 1).filter((d) => d > 1);
+  if (ndim < 2 || ndim > 7 || extra.length > 0 || shape.some((d) => !(d >= 1))) {
+    throw new DataError(`expected a 3D volume, got dim = [${h.dims.slice(0, ndim + 1).join(', ')}]`, path);
+  }
+  const datatype = datatypeFromCode(h.datatypeCode, path);
+  const info = DATATYPES[datatype];
+  const nvox = shape[0] * shape[1] * shape[2];
+  const offset = Math.max(Math.round(h.vox_offset), version === 1 ? 348 : 540);
+  const need = offset + nvox * info.bytes;
+  if (raw.byteLength < need) {
+    throw new DataError(
+      `truncated: header promises ${nvox * info.bytes} bytes of voxel data at offset ${offset}, file has ${Math.max(0, raw.byteLength - offset)}`,
+      path,
+    );
+  }
+  const data = decodeVoxels(ab, offset, nvox, datatype, h.littleEndian);
+  const scaled = applyScaling(data, h.scl_slope, h.scl_inter);
+  const pixdim = h.pixDims.slice(0, 8);
+  return {
+    data: scaled,
+    shape,
+    affine: headerAffine(h, ab, version),
+    datatype,
+    header: {
+      version,
+      pixdim,
+      qformCode: h.qform_code,
+      sformCode: h.sform_code,
+      sclSlope: h.scl_slope,
+      sclInter: h.scl_inter,
+      description: h.description,
+    },
+  };
+}
+
+function decodeVoxels(
+  ab: ArrayBuffer,
+  offset: number,
+  n: number,
+  dtype: NiftiDatatype,
+  littleEndian: boolean,
+): VoxelArray {
+  const info = DATATYPES[dtype];
+  const out = new info.ctor(n);
+  const hostLittle = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+  if (littleEndian === hostLittle) {
+    new Uint8Array(out.buffer).set(new Uint8Array(ab, offset, n * info.bytes));
+    return out;
+  }
+  const dv = new DataView(ab, offset, n * info.bytes);
+  const get = {
+    uint8: (i: number) => dv.getUint8(i),
+    int8: (i: number) => dv.getInt8(i),
+    int16: (i: number) => dv.getInt16(i * 2, littleEndian),
+    uint16: (i: number) => dv.getUint16(i * 2, littleEndian),
+    int32: (i: number) => dv.getInt32(i * 4, littleEndian),
+    uint32: (i: number) => dv.getUint32(i * 4, littleEndian),
+    float32: (i: number) => dv.getFloat32(i * 4, littleEndian),
+    float64: (i: number) => dv.getFloat64(i * 8, littleEndian),
+  }[dtype];
+  for (let i = 0; i < n; i++) out[i] = get(i);
+  return out;
+}
+
+/** Applies scl_slope/scl_inter when they change values (slope 0 or NaN means "unset"). */
+function applyScaling(data: VoxelArray, slope: number, inter: number): VoxelArray {
+  if (!Number.isFinite(slope) || slope === 0) return data;
+  const i = Number.isFinite(inter) ? inter : 0;
+  if (slope === 1 && i === 0) return data;
+  const wide = data instanceof Float64Array || data instanceof Int32Array || data instanceof Uint32Array;
+  const out = wide ? new Float64Array(data.length) : new Float32Array(data.length);
+  for (let k = 0; k < data.length; k++) out[k] = data[k]! * slope + i;
+  return out;
+}
+
+function headerAffine(h: nifti.NIFTI1 | nifti.NIFTI2, ab: ArrayBuffer, version: 1 | 2): Mat4 {
+  if (h.sform_code > 0) {
+    if (version === 2) return h.affine.map((r) => [...r]) as Mat4;
+    const dv = new DataView(ab);
+    const row = (o: number) =>
+      [0, 1, 2, 3].map((k) => dv.getFloat32(o + 4 * k, h.littleEndian)) as [number, number, number, number];
+    return [row(280), row(296), row(312), [0, 0, 0, 1]];
+  }
+  const pd = [h.pixDims[1]!, h.pixDims[2]!, h.pixDims[3]!] as [number, number, number];
+  if (h.qform_code > 0) {
+    return quaternToAffine(
+      h.quatern_b,
+      h.quatern_c,
+      h.quatern_d,
+      [h.qoffset_x, h.qoffset_y, h.qoffset_z],
+      pd,
+      h.pixDims[0]! < 0 ? -1 : 1,
+    );
+  }
+  return diagonalAffine(pd.map((p) => (p > 0 ? p : 1)));
+}
+
+/** What to write: voxels in file order, the file shape and the affine. */
+export interface VolumeToWrite {
+  readonly data: ArrayLike<number>;
+  readonly shape: readonly [number, number, number];
+  readonly affine: Affine;
+}
+
+/**
+ * Writes a NIfTI-1 file (`.nii.gz` compressed, `.nii` not) atomically.
+ * @param datatype stored type; defaults to the data's own typed-array type. Integer targets
+ *   reject values that do not fit instead of clipping them.
+ */
+export function writeNifti(path: string, vol: VolumeToWrite, datatype?: NiftiDatatype): void {
+  writeFileAtomic(path, encodeNifti(vol, datatype, path));
+}
+
+/** Encodes a volume as NIfTI-1 bytes, gzipped when `path` ends in `.gz`. */
+export function encodeNifti(
+  vol: VolumeToWrite,
+  datatype: NiftiDatatype | undefined,
+  path: string,
+): Uint8Array {
+  const [ni, nj, nk] = vol.shape;
+  const nvox = ni * nj * nk;
+  if (vol.data.length !== nvox) {
+    throw new DataError(
+      `writeNifti: shape [${vol.shape.join(', ')}] needs ${nvox} voxels, got ${vol.data.length}`,
+      path,
+    );
+  }
+  const dtype =
+    datatype ?? (ArrayBuffer.isView(vol.data) ? datatypeOf(vol.data as unknown as VoxelArray) : 'float32');
+  const info = DATATYPES[dtype];
+  const voxels = vol.data instanceof info.ctor ? (vol.data as VoxelArray) : castVoxels(vol.data, dtype, path);
+  const out = new Uint8Array(352 + nvox * info.bytes);
+  const dv = new DataView(out.buffer);
+  const le = true;
+  const q = affineToQuatern(vol.affine);
+  dv.setInt32(0, 348, le);
+  out[38] = 'r'.charCodeAt(0);
+  [3, ni, nj, nk, 1, 1, 1, 1].forEach((d, i) => dv.setInt16(40 + 2 * i, d, le));
+  dv.setInt16(70, info.code, le);
+  dv.setInt16(72, info.bytes * 8, le);
+  [q.qfac, q.pixdim[0], q.pixdim[1], q.pixdim[2], 1, 1, 1, 1].forEach((p, i) =>
+    dv.setFloat32(76 + 4 * i, p, le),
+  );
+  dv.setFloat32(108, 352, le);
+  dv.setFloat32(112, 1, le);
+  dv.setFloat32(116, 0, le);
+  out[123] = 2 | 8; // mm, seconds
+  const descrip = 'kitseg';
+  for (let i = 0; i < descrip.length; i++) out[148 + i] = descrip.charCodeAt(i);
+  dv.setInt16(252, 1, le); // qform_code: scanner
+  dv.setInt16(254, 1, le); // sform_code: scanner
+  dv.setFloat32(256, q.b, le);
+  dv.setFloat32(260, q.c, le);
+  dv.setFloat32(264, q.d, le);
+  for (let r = 0; r < 3; r++) {
+    dv.setFloat32(268 + 4 * r, vol.affine[r]![3]!, le);
+    for (let c = 0; c < 4; c++) dv.setFloat32(280 + 16 * r + 4 * c, vol.affine[r]![c]!, le);
+  }
+  out.set([0x6e, 0x2b, 0x31, 0x00], 344); // "n+1\0"
+  new Uint8Array(out.buffer, 352).set(new Uint8Array(voxels.buffer, voxels.byteOffset, voxels.byteLength));
+  // level 6 and no mtime in the gzip header: the same volume always gives the same bytes.
+  return path.endsWith('.gz') ? gzipSync(out, { level: 6 }) : out;
+}

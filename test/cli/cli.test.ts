@@ -1,0 +1,77 @@
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { runCli } from '../../lib/cli/main.js';
+import type { CliIO } from '../../lib/cli/context.js';
+import { REAL_CT, useTmpDir } from '../helpers/tmp.js';
+
+const ROOT = new URL('../../', import.meta.url).pathname;
+
+async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const io: CliIO = { out: (t) => (out += t), err: (t) => (err += t), env: {} };
+  const code = await runCli(argv, io);
+  return { code, out, err };
+}
+
+describe('cli', () => {
+  const tmp = useTmpDir();
+
+  it('info --json prints parseable JSON naming the backend and why others were not used', async () => {
+    const r = await run('info', '--json');
+    expect(r.code).to.equal(0);
+    const info = JSON.parse(r.out) as {
+      backend: string;
+      backends: { name: string; loaded: boolean; reason: string }[];
+    };
+    expect(info.backend).to.equal(info.backends.at(-1)!.name);
+    for (const b of info.backends.slice(0, -1)) expect(b.reason).to.match(/\w/);
+  });
+
+  it('a misspelt config key exits 2 with one line naming it and the right key', async () => {
+    const p = join(tmp(), 'typo.yaml');
+    writeFileSync(p, `extends: ${join(ROOT, 'configs/stage1.yaml')}\ntrain:\n  epoch: 3\n`);
+    const r = await run('train', '--config', p);
+    expect(r.code).to.equal(2);
+    expect(r.err.trim().split('\n')).to.have.length(1);
+    expect(r.err).to.match(/train\.epoch: unknown key "epoch" — did you mean "epochs"\?/);
+  });
+
+  it('a command that has not landed says so and exits 1', async () => {
+    const r = await run('bench');
+    expect(r.code).to.equal(1);
+    expect(r.err).to.match(/not implemented yet/);
+    expect(r.out).to.equal('');
+  });
+
+  it('usage errors exit 2; data errors exit 1 with the file named, stack only with --verbose', async () => {
+    expect((await run('no-such-command')).code).to.equal(2);
+    expect((await run('synth', '--cases', '0')).code).to.equal(2);
+    const bad = join(tmp(), 'x.nii');
+    writeFileSync(bad, 'hello');
+    const r = await run('inspect', bad);
+    expect(r.code).to.equal(1);
+    expect(r.err).to.contain(bad);
+    expect(r.err).to.not.match(/\n\s+at /);
+    const v = await run('inspect', bad, '--verbose');
+    expect(v.err).to.match(/\n\s+at /);
+  });
+
+  it('inspect prints the real CT fixture geometry', async () => {
+    const r = await run('inspect', join(REAL_CT, 'case_00000/imaging.nii.gz'), '--json', '--at', '60,50,15');
+    const j = JSON.parse(r.out) as { shape: number[]; axcodes: string; valueAt: { value: number } };
+    expect(j.shape).to.deep.equal([122, 101, 30]);
+    expect(j.axcodes).to.equal('RAS');
+    expect(j.valueAt.value).to.equal(-17);
+  });
+
+  it('the installed bin runs from the compiled dist/', () => {
+    const r = spawnSync(process.execPath, [join(ROOT, 'bin/kitseg.js'), 'info', '--json'], {
+      encoding: 'utf8',
+    });
+    expect(r.status, r.stderr).to.equal(0);
+    expect(JSON.parse(r.stdout)).to.have.property('tfjs');
+  });
+});
