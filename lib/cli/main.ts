@@ -10,6 +10,7 @@ import { PROCESS_IO, type CliIO } from './context.js';
 import { infoCommand } from './commands/info.js';
 import { inspectCommand } from './commands/inspect.js';
 import { pendingCommands } from './commands/pending.js';
+import { statsCommand } from './commands/stats.js';
 import { synthCommand } from './commands/synth.js';
 import { kitsegVersion } from './version.js';
 
@@ -31,6 +32,7 @@ function build(argv: readonly string[], io: CliIO): Argv {
     infoCommand(io),
     synthCommand(io),
     inspectCommand(io),
+    statsCommand(io),
     ...pendingCommands(),
   ] as unknown as CommandModule[];
   let y = yargs([...argv])

@@ -64,13 +64,29 @@ export function labelReport(v: Volume): LabelReport {
           if (k > max[2]) max[2] = k;
         }
       }
-  // File order has i fastest, i.e. a [k, j, i] array; connectivity does not care about axis names.
-  const cc = connectedComponents(v.data, [nk, nj, ni], 26);
   return {
     counts: Object.fromEntries([...counts.entries()].sort((a, b) => a[0] - b[0]).map(([l, c]) => [String(l), c])),
-    componentSizes26: [...cc.sizes].sort((a, b) => b - a),
+    componentSizes26: max[0] < 0 ? [] : foregroundComponentSizes(v, min, max),
     bboxIjk: max[0] < 0 ? null : { min, max },
   };
+}
+
+/**
+ * Sizes of the 26-connected foreground components, largest first, computed on the foreground
+ * bounding box only so a 611 × 512 × 512 label map needs memory for its kidneys, not its field of view.
+ */
+function foregroundComponentSizes(v: Volume, min: number[], max: number[]): number[] {
+  const [ni, nj] = v.shape;
+  const [ci, cj, ck] = [0, 1, 2].map((a) => max[a]! - min[a]! + 1) as [number, number, number];
+  const crop = new Uint8Array(ci * cj * ck);
+  let o = 0;
+  for (let k = min[2]!; k <= max[2]!; k++)
+    for (let j = min[1]!; j <= max[1]!; j++) {
+      const row = min[0]! + ni * (j + nj * k);
+      for (let i = 0; i < ci; i++) crop[o++] = v.data[row + i]! !== 0 ? 1 : 0;
+    }
+  // File order has i fastest, i.e. a [k, j, i] array; connectivity does not care about axis names.
+  return [...connectedComponents(crop, [ck, cj, ci], 26).sizes].sort((a, b) => b - a);
 }
 
 /** Computes the inspect report. `asLabels` undefined means "decide from the data". */

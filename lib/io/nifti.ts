@@ -86,7 +86,8 @@ export function readNifti(path: string): Volume {
 
 /** Parses an uncompressed NIfTI byte buffer; `path` names it in errors. */
 export function parseNifti(raw: Uint8Array, path: string): Volume {
-  const ab = raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength) as ArrayBuffer;
+  // The header parser gets a small copy; voxels are decoded from `raw` without copying it whole.
+  const ab = raw.buffer.slice(raw.byteOffset, raw.byteOffset + Math.min(raw.byteLength, 1024)) as ArrayBuffer;
   if (raw.byteLength < 348 || !nifti.isNIFTI(ab)) {
     throw new DataError('not a NIfTI-1/2 file (no "n+1"/"ni1"/"n+2" magic in the header)', path);
   }
@@ -114,7 +115,7 @@ export function parseNifti(raw: Uint8Array, path: string): Volume {
       path,
     );
   }
-  const data = decodeVoxels(ab, offset, nvox, datatype, h.littleEndian);
+  const data = decodeVoxels(raw, offset, nvox, datatype, h.littleEndian);
   const scaled = applyScaling(data, h.scl_slope, h.scl_inter);
   const pixdim = h.pixDims.slice(0, 8);
   return {
@@ -135,20 +136,27 @@ export function parseNifti(raw: Uint8Array, path: string): Volume {
 }
 
 function decodeVoxels(
-  ab: ArrayBuffer,
+  raw: Uint8Array,
   offset: number,
   n: number,
   dtype: NiftiDatatype,
   littleEndian: boolean,
 ): VoxelArray {
   const info = DATATYPES[dtype];
-  const out = new info.ctor(n);
   const hostLittle = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+  const start = raw.byteOffset + offset;
   if (littleEndian === hostLittle) {
-    new Uint8Array(out.buffer).set(new Uint8Array(ab, offset, n * info.bytes));
+    // Zero-copy view when aligned (large files: no second copy of hundreds of MB).
+    if (start % info.bytes === 0) {
+      const ctor = info.ctor as unknown as new (b: ArrayBufferLike, o: number, n: number) => VoxelArray;
+      return new ctor(raw.buffer, start, n);
+    }
+    const out = new info.ctor(n);
+    new Uint8Array(out.buffer).set(raw.subarray(offset, offset + n * info.bytes));
     return out;
   }
-  const dv = new DataView(ab, offset, n * info.bytes);
+  const out = new info.ctor(n);
+  const dv = new DataView(raw.buffer, start, n * info.bytes);
   const get = {
     uint8: (i: number) => dv.getUint8(i),
     int8: (i: number) => dv.getInt8(i),

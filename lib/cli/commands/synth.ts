@@ -1,10 +1,18 @@
 /** `kitseg synth`: writes a synthetic KiTS19-layout dataset of abdominal CT phantoms. */
 import type { Argv } from 'yargs';
 import { UsageError } from '../../core/errors.js';
-import { writeSyntheticDataset } from '../../synth/dataset.js';
+import { writeFromLabelsDataset, writeSyntheticDataset } from '../../synth/dataset.js';
 import type { SynthPreset } from '../../synth/phantom.js';
 import type { CliIO } from '../context.js';
 import { printResult } from '../context.js';
+
+function parseSpacing(s: string): [number, number, number] {
+  const v = s.split(',').map(Number);
+  if (v.length !== 3 || v.some((x) => !(x > 0))) {
+    throw new UsageError(`--spacing: expected three positive numbers z,y,x in mm, got "${s}"`);
+  }
+  return v as [number, number, number];
+}
 
 export function synthCommand(io: CliIO) {
   return {
@@ -20,17 +28,45 @@ export function synthCommand(io: CliIO) {
           default: 'small' as const,
           describe: 'small: ~128² × 40–90 voxels at ~3 mm (CPU training); kits: 512² in-plane, KiTS19 size',
         })
+        .option('from-labels', {
+          type: 'string',
+          describe:
+            'Render CT around the label maps of this KiTS19-layout folder (e.g. the real KiTS19 labels)',
+        })
+        .option('spacing', {
+          type: 'string',
+          describe: 'With --from-labels: resample to z,y,x mm (labels nearest), e.g. 3,2.5,2.5',
+        })
         .option('json', { type: 'boolean', default: false, describe: 'Print JSON' }),
-    handler: (args: { out: string; cases: number; seed: number; preset: SynthPreset; json: boolean }) => {
+    handler: (args: {
+      out: string;
+      cases: number;
+      seed: number;
+      preset: SynthPreset;
+      json: boolean;
+      fromLabels?: string;
+      spacing?: string;
+    }) => {
       if (!Number.isInteger(args.cases) || args.cases < 1)
         throw new UsageError(`--cases: expected a positive integer, got ${args.cases}`);
       if (!Number.isSafeInteger(args.seed) || args.seed < 0)
         throw new UsageError(`--seed: expected a non-negative integer, got ${args.seed}`);
       const t0 = Date.now();
-      const summary = writeSyntheticDataset({
-        ...args,
-        onCase: (i, n, id) => io.err(`synth [${i + 1}/${n}] ${id}\n`),
-      });
+      const onCase = (i: number, n: number, id: string) => io.err(`synth [${i + 1}/${n}] ${id}\n`);
+      if (args.spacing !== undefined && args.fromLabels === undefined) {
+        throw new UsageError('--spacing goes with --from-labels');
+      }
+      const spacingMm = args.spacing === undefined ? undefined : parseSpacing(args.spacing);
+      const summary =
+        args.fromLabels === undefined
+          ? writeSyntheticDataset({ ...args, onCase })
+          : writeFromLabelsDataset({
+              labels: args.fromLabels,
+              out: args.out,
+              seed: args.seed,
+              onCase,
+              ...(spacingMm === undefined ? {} : { spacingMm }),
+            });
       const seconds = (Date.now() - t0) / 1000;
       printResult(
         io,

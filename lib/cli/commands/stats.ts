@@ -1,0 +1,52 @@
+/** `kitseg stats --data DIR`: dataset facts from the label maps, beside the papers' claims. */
+import type { Argv } from 'yargs';
+import { discoverCases } from '../../data/kits19.js';
+import { aggregateStats, caseStats, type DatasetStats } from '../../data/stats.js';
+import { readCanonical } from '../../io/canonical.js';
+import type { CliIO } from '../context.js';
+import { printResult } from '../context.js';
+
+const f2 = (x: number) => x.toFixed(2);
+
+function human(s: DatasetStats): string {
+  const t = s.tumourEigenRatio;
+  const k = s.kidneyVolumeRatio;
+  const e = s.extentMm;
+  const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
+  return [
+    `cases: ${s.cases}`,
+    `spacing (mm): ${s.spacingMm.map((a) => `${a.axis} ${f2(a.min)}–${f2(a.max)} (median ${f2(a.median)})`).join('; ')}`,
+    '',
+    '| fact | ours | paper |',
+    '| --- | --- | --- |',
+    `| tumour λ1/λ2, 5th–95th percentile (n = ${t.n}) | ${f2(t.p5)}–${f2(t.p95)} (median ${f2(t.median)}) | ${t.claim.p5}–${t.claim.p95} |`,
+    `| kidney volume ratio ≤ 3× (${k.twoComponentCases} two-kidney cases) | ${pct(k.fractionWithin3x)} (median ${f2(k.median)}, max ${f2(k.max)}) | ≤ ${k.claim.value}× assumed |`,
+    `| kidney+tumour extent fits ROI x × y × z | ${pct(e.fractionFittingWeiRoi)} (max ${f2(e.max.x)} × ${f2(e.max.y)} × ${f2(e.max.z)} mm) | ${f2(e.claim.x)} × ${f2(e.claim.y)} × ${f2(e.claim.z)} mm |`,
+    `| foreground components per case | median ${s.components.median}, max ${s.components.max} | 2 kidneys (tumours inside) |`,
+    '',
+  ].join('\n');
+}
+
+export function statsCommand(io: CliIO) {
+  return {
+    command: 'stats',
+    describe: "Dataset facts from the label maps, printed beside the seed papers' claims",
+    builder: (y: Argv) =>
+      y
+        .option('data', {
+          type: 'string',
+          default: 'data/synthetic',
+          describe: 'Dataset folder (KiTS19 layout)',
+        })
+        .option('json', { type: 'boolean', default: false, describe: 'Print JSON (with per-case facts)' }),
+    handler: (args: { data: string; json: boolean }) => {
+      const cases = discoverCases(args.data, false).filter((c) => c.segmentationPath !== undefined);
+      const per = cases.map((c, i) => {
+        io.err(`stats [${i + 1}/${cases.length}] ${c.id}\n`);
+        return caseStats(c.id, readCanonical(c.segmentationPath!));
+      });
+      const s = aggregateStats(per);
+      printResult(io, args.json, s, () => human(s));
+    },
+  };
+}

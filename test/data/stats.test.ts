@@ -1,0 +1,66 @@
+import { expect } from 'chai';
+import { aggregateStats, caseStats, percentile, WEI_ROI_MM } from '../../lib/data/stats.js';
+import { diagonalAffine } from '../../lib/io/affine.js';
+import type { CanonicalVolume } from '../../lib/io/canonical.js';
+
+/** A canonical label grid [D, H, W] = [10, 20, 40] at [3, 1, 1] mm with boxes painted in. */
+function grid(boxes: { lo: number[]; hi: number[]; label: number }[]): CanonicalVolume {
+  const shape = [10, 20, 40] as const;
+  const data = new Uint8Array(10 * 20 * 40);
+  for (const b of boxes)
+    for (let d = b.lo[0]!; d <= b.hi[0]!; d++)
+      for (let h = b.lo[1]!; h <= b.hi[1]!; h++) for (let w = b.lo[2]!; w <= b.hi[2]!; w++) data[(d * 20 + h) * 40 + w] = b.label;
+  return {
+    data,
+    shape,
+    spacingMm: [3, 1, 1],
+    affine: diagonalAffine([1, 1, 3]),
+    orientation: { fileAxis: [0, 1, 2], flip: [false, false, false], fileShape: [40, 20, 10] },
+    sourceAffine: diagonalAffine([1, 1, 3]),
+    datatype: 'uint8',
+  };
+}
+
+describe('data/stats', () => {
+  it('computes kidney volume ratio, tumour eigenvalue ratio and extent by hand', () => {
+    // Voxels are 3 × 1 × 1 mm = 0.003 ml; both kidneys are above the 5 ml floor.
+    const g = grid([
+      { lo: [0, 0, 0], hi: [9, 19, 9], label: 1 }, // 10 × 20 × 10 voxels × 3 mm³ = 6 ml
+      { lo: [0, 0, 20], hi: [9, 19, 28], label: 1 }, // 10 × 20 × 9 = 5.4 ml
+      { lo: [2, 2, 2], hi: [3, 4, 6], label: 2 }, // tumour box 2 (D) × 3 (H) × 5 (W) inside kidney A
+    ]);
+    const s = caseStats('case_x', g);
+    expect(s.components).to.equal(2);
+    expect(s.kidneyVolumesMl[0]).to.be.closeTo(6, 1e-12);
+    expect(s.kidneyVolumesMl[1]).to.be.closeTo(5.4, 1e-12);
+    expect(s.kidneyVolumeRatio).to.be.closeTo(6 / 5.4, 1e-12);
+    // Box variances (n² − 1)/12 · s²: D 2 × 3 mm → 2.25, W 5 × 1 mm → 2, H 3 × 1 mm → 0.667.
+    expect(s.tumourEigenRatio).to.be.closeTo(2.25 / 2, 1e-9);
+    expect(s.tumourVolumeMl).to.be.closeTo(30 * 0.003, 1e-12);
+    // Extent: x over columns 0–28 (29 mm), y 20 mm, z 10 slices × 3 mm.
+    expect(s.extentMm).to.deep.equal({ x: 29, y: 20, z: 30 });
+    expect(s.fitsWeiRoi).to.equal(true);
+  });
+
+  it('a single kidney has no ratio; specks under 5 ml are not kidneys', () => {
+    const g = grid([
+      { lo: [0, 0, 0], hi: [9, 19, 9], label: 1 },
+      { lo: [0, 0, 30], hi: [0, 0, 30], label: 1 },
+    ]);
+    const s = caseStats('one', g);
+    expect(s.components).to.equal(2);
+    expect(s.kidneyVolumeRatio).to.equal(null);
+    expect(s.tumourEigenRatio).to.equal(null);
+  });
+
+  it('percentiles interpolate like numpy, and aggregation counts fractions', () => {
+    expect(percentile([1, 2, 3, 4], 50)).to.equal(2.5);
+    expect(percentile([10, 0, 20], 5)).to.be.closeTo(1, 1e-12);
+    const big = caseStats('b', grid([{ lo: [0, 0, 0], hi: [9, 19, 39], label: 1 }]));
+    expect(big.extentMm!.x).to.equal(40);
+    const agg = aggregateStats([big, { ...big, id: 'c', fitsWeiRoi: false, kidneyVolumeRatio: 4 }, { ...big, id: 'd', kidneyVolumeRatio: 2 }]);
+    expect(agg.extentMm.fractionFittingWeiRoi).to.be.closeTo(2 / 3, 1e-12);
+    expect(agg.kidneyVolumeRatio.fractionWithin3x).to.equal(0.5);
+    expect(WEI_ROI_MM.x).to.be.closeTo(299.52, 1e-9);
+  });
+});
