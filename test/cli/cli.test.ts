@@ -67,6 +67,16 @@ describe('cli', () => {
     expect(j.valueAt.value).to.equal(-17);
   });
 
+  it('synth reports progress on stderr, results on stdout, and --log-level silent quiets progress', async () => {
+    const r = await run('synth', '--out', join(tmp(), 'a'), '--cases', '1', '--seed', '0', '--json');
+    expect(r.code).to.equal(0);
+    expect(r.err).to.contain('synth [1/1] case_00000');
+    expect(JSON.parse(r.out).cases[0].id).to.equal('case_00000');
+    const q = await run('synth', '--out', join(tmp(), 'b'), '--cases', '1', '--log-level', 'silent');
+    expect(q.err).to.equal('');
+    expect(q.out).to.match(/wrote 1 cases/);
+  });
+
   it('the installed bin runs from the compiled dist/', () => {
     const r = spawnSync(process.execPath, [join(ROOT, 'bin/kitseg.js'), 'info', '--json'], {
       encoding: 'utf8',

@@ -4,7 +4,7 @@ import { discoverCases } from '../../data/kits19.js';
 import { aggregateStats, caseStats, type DatasetStats } from '../../data/stats.js';
 import { readCanonical } from '../../io/canonical.js';
 import type { CliIO } from '../context.js';
-import { printResult } from '../context.js';
+import { loggerFor, printResult, type GlobalArgs } from '../context.js';
 
 const f2 = (x: number) => x.toFixed(2);
 
@@ -39,10 +39,11 @@ export function statsCommand(io: CliIO) {
           describe: 'Dataset folder (KiTS19 layout)',
         })
         .option('json', { type: 'boolean', default: false, describe: 'Print JSON (with per-case facts)' }),
-    handler: (args: { data: string; json: boolean }) => {
+    handler: (args: { data: string; json: boolean } & GlobalArgs) => {
+      const log = loggerFor(io, args);
       const cases = discoverCases(args.data, false).filter((c) => c.segmentationPath !== undefined);
       const per = cases.map((c, i) => {
-        io.err(`stats [${i + 1}/${cases.length}] ${c.id}\n`);
+        log.info(`stats [${i + 1}/${cases.length}] ${c.id}`);
         return caseStats(c.id, readCanonical(c.segmentationPath!));
       });
       const s = aggregateStats(per);

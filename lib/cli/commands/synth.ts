@@ -4,7 +4,7 @@ import { UsageError } from '../../core/errors.js';
 import { writeFromLabelsDataset, writeSyntheticDataset } from '../../synth/dataset.js';
 import type { SynthPreset } from '../../synth/phantom.js';
 import type { CliIO } from '../context.js';
-import { printResult } from '../context.js';
+import { loggerFor, printResult, type GlobalArgs } from '../context.js';
 
 function parseSpacing(s: string): [number, number, number] {
   const v = s.split(',').map(Number);
@@ -38,21 +38,24 @@ export function synthCommand(io: CliIO) {
           describe: 'With --from-labels: resample to z,y,x mm (labels nearest), e.g. 3,2.5,2.5',
         })
         .option('json', { type: 'boolean', default: false, describe: 'Print JSON' }),
-    handler: (args: {
-      out: string;
-      cases: number;
-      seed: number;
-      preset: SynthPreset;
-      json: boolean;
-      fromLabels?: string;
-      spacing?: string;
-    }) => {
+    handler: (
+      args: {
+        out: string;
+        cases: number;
+        seed: number;
+        preset: SynthPreset;
+        json: boolean;
+        fromLabels?: string;
+        spacing?: string;
+      } & GlobalArgs,
+    ) => {
+      const log = loggerFor(io, args);
       if (!Number.isInteger(args.cases) || args.cases < 1)
         throw new UsageError(`--cases: expected a positive integer, got ${args.cases}`);
       if (!Number.isSafeInteger(args.seed) || args.seed < 0)
         throw new UsageError(`--seed: expected a non-negative integer, got ${args.seed}`);
       const t0 = Date.now();
-      const onCase = (i: number, n: number, id: string) => io.err(`synth [${i + 1}/${n}] ${id}\n`);
+      const onCase = (i: number, n: number, id: string) => log.info(`synth [${i + 1}/${n}] ${id}`);
       if (args.spacing !== undefined && args.fromLabels === undefined) {
         throw new UsageError('--spacing goes with --from-labels');
       }
