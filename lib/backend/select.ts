@@ -7,6 +7,9 @@
 import { existsSync, readdirSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { BackendError } from '../core/errors.js';
+import { loadAddon } from './dnnl/addon.js';
+import { registerDnnlBackend } from './dnnl/register.js';
+import { registerConv3dBackpropInputGradient } from './gradients/conv3d-backprop-input.js';
 
 export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'dnnl' | 'cpu';
 export type BackendRequest = BackendName | 'auto';
@@ -54,7 +57,7 @@ function cudaGpuVisible(): boolean {
   }
 }
 
-async function probe(name: BackendName): Promise<BackendProbe> {
+async function probe(name: BackendName, threads: number | undefined): Promise<BackendProbe> {
   switch (name) {
     case 'tensorflow-gpu': {
       if (!cudaGpuVisible())
@@ -72,9 +75,16 @@ async function probe(name: BackendName): Promise<BackendProbe> {
     }
     case 'dnnl': {
       const r = await tryImport('kitseg-native');
-      return r.ok
-        ? { name, loaded: true, reason: 'oneDNN kernels' }
-        : { name, loaded: false, reason: r.reason };
+      if (!r.ok) return { name, loaded: false, reason: r.reason };
+      const addon = await loadAddon();
+      const kernels = registerDnnlBackend(addon);
+      if (threads !== undefined) addon.setNumThreads(threads);
+      const v = addon.version();
+      return {
+        name,
+        loaded: true,
+        reason: `oneDNN ${v.dnnl}, ${addon.getNumThreads()} threads, native ${kernels.join(', ')}`,
+      };
     }
     case 'cpu':
       return { name, loaded: true, reason: 'tfjs pure-JS cpu backend' };
@@ -90,16 +100,20 @@ const TF_BACKEND_ID: Record<BackendName, string> = {
 };
 
 /**
- * Selects and activates a backend.
+ * Selects and activates a backend. `threads` sets the native kernels' thread count (default: all cores).
  * @throws BackendError when an explicit request cannot be met.
  */
-export async function selectBackend(request: BackendRequest): Promise<BackendSelection> {
+export async function selectBackend(
+  request: BackendRequest,
+  opts: { threads?: number } = {},
+): Promise<BackendSelection> {
   // The cpu backend's "install tfjs-node" banner is replaced by our own report of every probe.
   tf.env().set('PROD', true);
+  registerConv3dBackpropInputGradient();
   const candidates = request === 'auto' ? BACKEND_ORDER : [request];
   const probes: BackendProbe[] = [];
   for (const name of candidates) {
-    const p = await probe(name);
+    const p = await probe(name, opts.threads);
     probes.push(p);
     if (!p.loaded) continue;
     const ok = await tf.setBackend(TF_BACKEND_ID[name]);

@@ -7,6 +7,7 @@ import yargs, { type Argv } from 'yargs';
 import { BACKEND_NAMES } from '../config/schema/index.js';
 import { SegError, UsageError } from '../core/errors.js';
 import { PROCESS_IO, type CliIO } from './context.js';
+import { benchCommand } from './commands/bench.js';
 import { infoCommand } from './commands/info.js';
 import { inspectCommand } from './commands/inspect.js';
 import { pendingCommands } from './commands/pending.js';
@@ -30,6 +31,7 @@ type CommandModule = {
 function build(argv: readonly string[], io: CliIO): Argv {
   const commands: CommandModule[] = [
     infoCommand(io),
+    benchCommand(io),
     synthCommand(io),
     inspectCommand(io),
     statsCommand(io),

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
+import { testBackend } from '../helpers/setup.js';
 import { selectBackend } from '../../lib/backend/select.js';
 import { BackendError } from '../../lib/core/errors.js';
 
@@ -11,7 +12,7 @@ const hasTfjsNode = await import(TFJS_NODE).then(
 
 describe('backend/select', () => {
   after(async () => {
-    await tf.setBackend('cpu');
+    await tf.setBackend(testBackend());
   });
 
   it('auto tries the better backends in order and says why each was not used', async () => {

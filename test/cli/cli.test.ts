@@ -40,7 +40,7 @@ describe('cli', () => {
   });
 
   it('a command that has not landed says so and exits 1', async () => {
-    const r = await run('bench');
+    const r = await run('experiment');
     expect(r.code).to.equal(1);
     expect(r.err).to.match(/not implemented yet/);
     expect(r.out).to.equal('');

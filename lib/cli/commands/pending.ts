@@ -30,12 +30,6 @@ const PENDING: readonly Pending[] = [
     takesConfig: true,
   },
   { command: 'experiment', describe: "Run a paper's ablation table", issue: 9, takesConfig: false },
-  {
-    command: 'bench',
-    describe: 'Benchmark the reference 3D U-Net against PyTorch',
-    issue: 4,
-    takesConfig: false,
-  },
   { command: 'model', describe: 'Model summaries (layers, shapes, parameters)', issue: 5, takesConfig: true },
 ];
 

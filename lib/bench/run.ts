@@ -1,0 +1,107 @@
+/**
+ * `kitseg bench`: times the reference 3D U-Net train step and per-patch inference on the active
+ * backend, plus one 3D convolution kernel alone, and reports achieved GFLOP/s. A benchmark
+ * reports; nothing here asserts a time.
+ */
+import { performance } from 'node:perf_hooks';
+import * as tf from '@tensorflow/tfjs';
+import { Rng } from '../rng/rng.js';
+import { diceCeLoss, referenceUnet } from './reference-unet.js';
+
+export interface BenchOptions {
+  readonly patch: number;
+  readonly batch: number;
+  readonly base: number;
+  readonly steps: number;
+  readonly levels?: number;
+}
+
+export interface BenchResult {
+  readonly backend: string;
+  readonly patch: number;
+  readonly batch: number;
+  readonly base: number;
+  readonly params: number;
+  /** Forward conv GFLOP of one training batch. */
+  readonly forwardGflop: number;
+  readonly trainStepMs: number;
+  readonly inferPatchMs: number;
+  /** Conv FLOPs per second over the whole step (forward + 2× for backward). */
+  readonly trainGflops: number;
+  readonly inferGflops: number;
+  readonly conv3d: { shape: string; ms: number; gflops: number };
+}
+
+const now = () => performance.now();
+
+/** Mean time of `reps` runs of `fn` after one warm-up run. */
+function timeIt(reps: number, fn: () => void): number {
+  fn();
+  const t0 = now();
+  for (let i = 0; i < reps; i++) fn();
+  return (now() - t0) / reps;
+}
+
+/** The conv3d microbenchmark of the brief: 16→16 channels, 3³ kernel, 16 × 32 × 32 volume. */
+export function benchConv3d(reps = 10): BenchResult['conv3d'] {
+  const x = tf.randomUniform([1, 16, 32, 32, 16], -1, 1, 'float32', 1) as tf.Tensor5D;
+  const w = tf.randomUniform([3, 3, 3, 16, 16], -1, 1, 'float32', 2) as tf.Tensor5D;
+  // Returning the typed array from tidy would make tfjs walk every element looking for tensors.
+  const ms = timeIt(reps, () =>
+    tf.tidy(() => {
+      tf.conv3d(x, w, 1, 'same').dataSync();
+    }),
+  );
+  tf.dispose([x, w]);
+  const flop = 2 * 16 * 32 * 32 * 16 * 16 * 27;
+  return { shape: '[1,16,32,32,16] * [3,3,3,16,16]', ms, gflops: flop / (ms * 1e6) };
+}
+
+export function runBench(opts: BenchOptions): BenchResult {
+  const rng = Rng.fromSeed(0);
+  const net = referenceUnet(
+    { inChannels: 1, classes: 3, base: opts.base, levels: opts.levels ?? 4 },
+    rng.fork('init'),
+  );
+  const shape: [number, number, number, number, number] = [opts.batch, opts.patch, opts.patch, opts.patch, 1];
+  const x = tf.randomNormal(shape, 0, 1, 'float32', rng.fork('x').tfSeed()) as tf.Tensor5D;
+  const y = tf.randomUniform(
+    [opts.batch, opts.patch, opts.patch, opts.patch],
+    0,
+    3,
+    'int32',
+    rng.fork('y').tfSeed(),
+  ) as tf.Tensor4D;
+  const opt = tf.train.adam(3e-4);
+  const vars = [...net.params.values()];
+  const step = () => {
+    const loss = opt.minimize(() => diceCeLoss(net.forward(x), y, 3), true, vars);
+    loss!.dataSync();
+    loss!.dispose();
+  };
+  const trainStepMs = timeIt(opts.steps, step);
+  const xi = tf.randomNormal([1, opts.patch, opts.patch, opts.patch, 1], 0, 1, 'float32', 3) as tf.Tensor5D;
+  const inferPatchMs = timeIt(opts.steps, () =>
+    tf.tidy(() => {
+      net.forward(xi).dataSync();
+    }),
+  );
+  const fwd = net.flops(opts.patch, opts.batch);
+  const result: BenchResult = {
+    backend: tf.getBackend(),
+    patch: opts.patch,
+    batch: opts.batch,
+    base: opts.base,
+    params: net.paramCount(),
+    forwardGflop: fwd / 1e9,
+    trainStepMs,
+    inferPatchMs,
+    trainGflops: (3 * fwd) / (trainStepMs * 1e6),
+    inferGflops: net.flops(opts.patch, 1) / (inferPatchMs * 1e6),
+    conv3d: benchConv3d(),
+  };
+  opt.dispose();
+  tf.dispose([x, y, xi]);
+  net.dispose();
+  return result;
+}

@@ -1,0 +1,63 @@
+// Module entry: engine/stream singletons, thread control, version info.
+#include <omp.h>
+
+#include "common.h"
+
+namespace kitseg {
+
+dnnl::engine &engine() {
+  static dnnl::engine e(dnnl::engine::kind::cpu, 0);
+  return e;
+}
+
+dnnl::stream &stream() {
+  static dnnl::stream s(engine());
+  return s;
+}
+
+static Napi::Value SetNumThreads(const Napi::CallbackInfo &info) {
+  omp_set_num_threads(info[0].As<Napi::Number>().Int32Value());
+  return info.Env().Undefined();
+}
+
+static Napi::Value GetNumThreads(const Napi::CallbackInfo &info) {
+  return Napi::Number::New(info.Env(), omp_get_max_threads());
+}
+
+static Napi::Value Version(const Napi::CallbackInfo &info) {
+  const dnnl_version_t *v = dnnl_version();
+  Napi::Object o = Napi::Object::New(info.Env());
+  o.Set("dnnl", std::to_string(v->major) + "." + std::to_string(v->minor) + "." + std::to_string(v->patch));
+  o.Set("isa", static_cast<int>(dnnl_get_effective_cpu_isa()));
+  return o;
+}
+
+// Wraps a kernel so oneDNN exceptions become JS errors naming the primitive.
+template <Napi::Value (*F)(const Napi::CallbackInfo &)>
+static Napi::Value Guard(const Napi::CallbackInfo &info) {
+  try {
+    return F(info);
+  } catch (const dnnl::error &e) {
+    Napi::Error::New(info.Env(), std::string("oneDNN: ") + e.what()).ThrowAsJavaScriptException();
+  } catch (const std::exception &e) {
+    Napi::Error::New(info.Env(), std::string("kitseg-native: ") + e.what()).ThrowAsJavaScriptException();
+  }
+  return info.Env().Undefined();
+}
+
+static Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("convForward", Napi::Function::New(env, Guard<ConvForward>));
+  exports.Set("convBackwardData", Napi::Function::New(env, Guard<ConvBackwardData>));
+  exports.Set("convBackwardWeights", Napi::Function::New(env, Guard<ConvBackwardWeights>));
+  exports.Set("matMul", Napi::Function::New(env, Guard<MatMul>));
+  exports.Set("setNumThreads", Napi::Function::New(env, SetNumThreads));
+  exports.Set("getNumThreads", Napi::Function::New(env, GetNumThreads));
+  exports.Set("version", Napi::Function::New(env, Version));
+  return exports;
+}
+
+}  // namespace kitseg
+
+static Napi::Object InitModule(Napi::Env env, Napi::Object exports) { return kitseg::Init(env, exports); }
+
+NODE_API_MODULE(kitseg_native, InitModule)
