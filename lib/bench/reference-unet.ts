@@ -5,6 +5,8 @@
  * skip concatenation, a 1³ head; Dice + CE loss; Adam. Channels-last.
  */
 import * as tf from '@tensorflow/tfjs';
+import { conv3dBias } from '../backend/ops/conv-bias.js';
+import { instanceNorm } from '../backend/ops/instance-norm.js';
 import type { Rng } from '../rng/rng.js';
 
 export interface ReferenceUnetOptions {
@@ -48,14 +50,9 @@ export function referenceUnet(opts: ReferenceUnetOptions, rng: Rng) {
   const p = (n: string) => params.get(n)!;
 
   const convNormAct = (x: tf.Tensor5D, name: string): tf.Tensor5D => {
-    const y = tf.conv3d(x, p(`${name}/w`) as tf.Tensor5D, 1, 'same').add(p(`${name}/b`));
-    const { mean, variance } = tf.moments(y, [1, 2, 3], true);
-    const n = y
-      .sub(mean)
-      .mul(tf.rsqrt(variance.add(1e-5)))
-      .mul(p(`${name}/gamma`))
-      .add(p(`${name}/beta`));
-    return tf.leakyRelu(n, 0.01) as tf.Tensor5D;
+    // conv + bias and norm + LeakyReLU each run as one fused op where the backend has them.
+    const y = conv3dBias(x, p(`${name}/w`) as tf.Tensor5D, p(`${name}/b`) as tf.Tensor1D);
+    return instanceNorm(y, p(`${name}/gamma`), p(`${name}/beta`), 1e-5, 0.01) as tf.Tensor5D;
   };
   const blockFwd = (x: tf.Tensor5D, name: string) => convNormAct(convNormAct(x, `${name}/c1`), `${name}/c2`);
 

@@ -73,5 +73,19 @@ Napi::Value ConvForward(const Napi::CallbackInfo &info);
 Napi::Value ConvBackwardData(const Napi::CallbackInfo &info);
 Napi::Value ConvBackwardWeights(const Napi::CallbackInfo &info);
 Napi::Value MatMul(const Napi::CallbackInfo &info);
+Napi::Value Transpose(const Napi::CallbackInfo &info);
+Napi::Value Binary(const Napi::CallbackInfo &info);
+Napi::Value Reduce(const Napi::CallbackInfo &info);
+Napi::Value Binary2(const Napi::CallbackInfo &info);
+Napi::Value Reduce3(const Napi::CallbackInfo &info);
+Napi::Value Eltwise(const Napi::CallbackInfo &info);
+Napi::Value EltwiseBackward(const Napi::CallbackInfo &info);
+Napi::Value Softmax(const Napi::CallbackInfo &info);
+Napi::Value Slice(const Napi::CallbackInfo &info);
+Napi::Value Concat(const Napi::CallbackInfo &info);
+Napi::Value MaxPool3d(const Napi::CallbackInfo &info);
+Napi::Value MaxPool3dGrad(const Napi::CallbackInfo &info);
+Napi::Value InstanceNormForward(const Napi::CallbackInfo &info);
+Napi::Value InstanceNormBackward(const Napi::CallbackInfo &info);
 
 }  // namespace kitseg

@@ -45,13 +45,19 @@ tag weiTag(int spatial) { return spatial == 3 ? tag::dhwio : tag::hwio; }
 
 memory::desc anyMd(const memory::dims &d) { return memory::desc(d, dt::f32, tag::any); }
 
+// Activations in the user's channels-last layout: oneDNN's AVX-512 kernels run on it directly,
+// which saves two full reorders per call; weights (small) still take the preferred blocked format.
+memory::desc actMd(const memory::dims &d, int spatial) {
+  return memory::desc(d, dt::f32, spatial == 3 ? tag::ndhwc : tag::nhwc);
+}
+
 dnnl::convolution_forward::primitive_desc forwardPd(const ConvGeom &g, bool bias, const dnnl::primitive_attr &attr) {
   auto d = bias ? dnnl::convolution_forward::desc(dnnl::prop_kind::forward_training, algorithm::convolution_direct,
-                                                  anyMd(g.src), anyMd(g.wei), memory::desc({g.dst[1]}, dt::f32, tag::x),
-                                                  anyMd(g.dst), g.strides, g.dil, g.padL, g.padR)
+                                                  actMd(g.src, g.spatial), anyMd(g.wei), memory::desc({g.dst[1]}, dt::f32, tag::x),
+                                                  actMd(g.dst, g.spatial), g.strides, g.dil, g.padL, g.padR)
                 : dnnl::convolution_forward::desc(dnnl::prop_kind::forward_training, algorithm::convolution_direct,
-                                                  anyMd(g.src), anyMd(g.wei), anyMd(g.dst), g.strides, g.dil, g.padL,
-                                                  g.padR);
+                                                  actMd(g.src, g.spatial), anyMd(g.wei), actMd(g.dst, g.spatial), g.strides,
+                                                  g.dil, g.padL, g.padR);
   return dnnl::convolution_forward::primitive_desc(d, attr, engine());
 }
 
@@ -129,8 +135,9 @@ Napi::Value ConvBackwardData(const Napi::CallbackInfo &info) {
   auto it = c.find(k);
   if (it == c.end()) {
     auto hint = forwardPd(g, false, dnnl::primitive_attr());
-    auto d = dnnl::convolution_backward_data::desc(algorithm::convolution_direct, anyMd(g.src), anyMd(g.wei),
-                                                   anyMd(g.dst), g.strides, g.dil, g.padL, g.padR);
+    auto d = dnnl::convolution_backward_data::desc(algorithm::convolution_direct, actMd(g.src, g.spatial),
+                                                   anyMd(g.wei), actMd(g.dst, g.spatial), g.strides, g.dil, g.padL,
+                                                   g.padR);
     dnnl::convolution_backward_data::primitive_desc pd(d, engine(), hint);
     auto e = std::make_unique<BwdData>();
     e->prim = dnnl::convolution_backward_data(pd);
@@ -148,16 +155,23 @@ Napi::Value ConvBackwardData(const Napi::CallbackInfo &info) {
   return info.Env().Undefined();
 }
 
-// convBackwardWeights(x, xShape, dy, dyShape, dw, dwShape, strides, dilations, padL, padR)
+// convBackwardWeights(x, xShape, dy, dyShape, dw, dwShape, strides, dilations, padL, padR, db|null)
 Napi::Value ConvBackwardWeights(const Napi::CallbackInfo &info) {
   ConvGeom g = geom(info, 1, 5, 3, 6);
-  std::string k = key({g.src, g.wei, g.dst, g.strides, g.dil, g.padL, g.padR}, "bw");
+  const bool hasBias = info.Length() > 10 && !info[10].IsNull() && !info[10].IsUndefined();
+  std::string k = key({g.src, g.wei, g.dst, g.strides, g.dil, g.padL, g.padR}, hasBias ? "bwb" : "bw");
   auto &c = cache<BwdWeights>();
   auto it = c.find(k);
   if (it == c.end()) {
-    auto hint = forwardPd(g, false, dnnl::primitive_attr());
-    auto d = dnnl::convolution_backward_weights::desc(algorithm::convolution_direct, anyMd(g.src), anyMd(g.wei),
-                                                      anyMd(g.dst), g.strides, g.dil, g.padL, g.padR);
+    auto hint = forwardPd(g, hasBias, dnnl::primitive_attr());
+    auto d = hasBias ? dnnl::convolution_backward_weights::desc(
+                           algorithm::convolution_direct, actMd(g.src, g.spatial), anyMd(g.wei),
+                           memory::desc({g.dst[1]}, dt::f32, tag::x), actMd(g.dst, g.spatial), g.strides, g.dil,
+                           g.padL, g.padR)
+                     : dnnl::convolution_backward_weights::desc(algorithm::convolution_direct,
+                                                                actMd(g.src, g.spatial), anyMd(g.wei),
+                                                                actMd(g.dst, g.spatial), g.strides, g.dil, g.padL,
+                                                                g.padR);
     dnnl::convolution_backward_weights::primitive_desc pd(d, engine(), hint);
     auto e = std::make_unique<BwdWeights>();
     e->prim = dnnl::convolution_backward_weights(pd);
@@ -167,9 +181,11 @@ Napi::Value ConvBackwardWeights(const Napi::CallbackInfo &info) {
     it = c.emplace(k, std::move(e)).first;
   }
   BwdWeights &e = *it->second;
-  e.prim.execute(stream(), {{DNNL_ARG_SRC, e.src.in(f32Arg(info[0]))},
-                            {DNNL_ARG_DIFF_DST, e.diffDst.in(f32Arg(info[2]))},
-                            {DNNL_ARG_DIFF_WEIGHTS, e.diffWei.target(f32Arg(info[4]))}});
+  std::unordered_map<int, memory> args{{DNNL_ARG_SRC, e.src.in(f32Arg(info[0]))},
+                                       {DNNL_ARG_DIFF_DST, e.diffDst.in(f32Arg(info[2]))},
+                                       {DNNL_ARG_DIFF_WEIGHTS, e.diffWei.target(f32Arg(info[4]))}};
+  if (hasBias) args.emplace(DNNL_ARG_DIFF_BIAS, memory(memory::desc({g.dst[1]}, dt::f32, tag::x), engine(), f32Arg(info[10])));
+  e.prim.execute(stream(), args);
   e.diffWei.out(f32Arg(info[4]));
   stream().wait();
   return info.Env().Undefined();

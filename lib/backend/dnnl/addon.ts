@@ -40,6 +40,7 @@ export interface DnnlAddon {
     dilations: number[],
     padL: number[],
     padR: number[],
+    db?: Float32Array | null,
   ): void;
   matMul(
     a: Float32Array,
@@ -52,6 +53,102 @@ export interface DnnlAddon {
     N: number,
     transposeA: boolean,
     transposeB: boolean,
+  ): void;
+  /** y = reverse ? part ∘ full : full ∘ part on [A, B]; mode 0 same, 1 part [1,B], 2 part [A,1], 3 scalar. */
+  binary2(
+    alg: number,
+    full: Float32Array,
+    part: Float32Array,
+    y: Float32Array,
+    A: number,
+    B: number,
+    mode: number,
+    reverse: boolean,
+  ): void;
+  /** y[a, c] = reduce over b of x[a, b, c]; alg 0 sum, 1 mean, 2 max, 3 min. */
+  reduce3(alg: number, x: Float32Array, A: number, B: number, C: number, y: Float32Array): void;
+  /** alg: 0 relu (alpha = negative slope), 1 exp, 2 log, 3 sqrt, 4 square, 5 abs, 6 tanh, 7 sigmoid, 8 elu, 9 linear. */
+  eltwise(alg: number, x: Float32Array, y: Float32Array, n: number, alpha: number, beta: number): void;
+  eltwiseBackward(
+    alg: number,
+    x: Float32Array,
+    dy: Float32Array,
+    dx: Float32Array,
+    n: number,
+    alpha: number,
+    beta: number,
+  ): void;
+  /** Softmax over the last axis of [rows, C]. */
+  softmax(x: Float32Array, y: Float32Array, rows: number, C: number): void;
+  slice(x: Float32Array, shape: number[], begin: number[], size: number[], y: Float32Array): void;
+  concat(xs: Float32Array[], shapes: number[][], axis: number, y: Float32Array, outShape: number[]): void;
+  maxPool3d(
+    x: Float32Array,
+    xShape: number[],
+    y: Float32Array,
+    yShape: number[],
+    kernel: number[],
+    strides: number[],
+    padL: number[],
+    padR: number[],
+  ): void;
+  maxPool3dGrad(
+    x: Float32Array,
+    xShape: number[],
+    dy: Float32Array,
+    yShape: number[],
+    dx: Float32Array,
+    kernel: number[],
+    strides: number[],
+    padL: number[],
+    padR: number[],
+  ): void;
+  /** dtype 0 float32, 1 int32. */
+  transpose(
+    x: Float32Array | Int32Array,
+    shape: number[],
+    perm: number[],
+    y: Float32Array | Int32Array,
+    dtype: number,
+  ): void;
+  /** alg: 0 add, 1 sub, 2 mul, 3 div, 4 max, 5 min; aShape is the output shape, bShape broadcasts (same rank). */
+  binary(
+    alg: number,
+    a: Float32Array,
+    aShape: number[],
+    b: Float32Array,
+    bShape: number[],
+    y: Float32Array,
+  ): void;
+  /** alg: 0 sum, 1 mean, 2 max, 3 min; outShape keeps reduced axes as 1. */
+  reduce(alg: number, x: Float32Array, shape: number[], y: Float32Array, outShape: number[]): void;
+  instanceNormForward(
+    x: Float32Array,
+    N: number,
+    S: number,
+    C: number,
+    gamma: Float32Array,
+    beta: Float32Array,
+    eps: number,
+    y: Float32Array,
+    mean: Float32Array,
+    rstd: Float32Array,
+    slope: number,
+  ): void;
+  instanceNormBackward(
+    x: Float32Array,
+    dy: Float32Array,
+    N: number,
+    S: number,
+    C: number,
+    mean: Float32Array,
+    rstd: Float32Array,
+    gamma: Float32Array,
+    dx: Float32Array,
+    dgamma: Float32Array,
+    dbeta: Float32Array,
+    beta: Float32Array,
+    slope: number,
   ): void;
   setNumThreads(n: number): void;
   getNumThreads(): number;

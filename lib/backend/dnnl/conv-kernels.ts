@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
+import { CONV3D_BIAS, CONV3D_BIAS_FILTER_GRAD } from '../ops/conv-bias.js';
 import type { DnnlAddon } from './addon.js';
 import { cpuKernel, size, values, type KernelArgs } from './util.js';
 
@@ -85,6 +86,33 @@ function backwardData(
   return b.makeTensorInfo(inShape, 'float32', dx);
 }
 
+function backwardWeightsBias(
+  addon: DnnlAddon,
+  b: MathBackendCPU,
+  x: tf.TensorInfo,
+  dy: tf.TensorInfo,
+  filterShape: number[],
+  g: Geometry,
+): tf.TensorInfo[] {
+  const dw = new Float32Array(size(filterShape));
+  const cout = filterShape[filterShape.length - 1]!;
+  const db = new Float32Array(cout);
+  addon.convBackwardWeights(
+    values(b, x),
+    [...x.shape],
+    values(b, dy),
+    [...dy.shape],
+    dw,
+    filterShape,
+    g.strides,
+    g.dilations,
+    g.padL,
+    g.padR,
+    db,
+  );
+  return [b.makeTensorInfo(filterShape, 'float32', dw), b.makeTensorInfo([cout], 'float32', db)];
+}
+
 function backwardWeights(
   addon: DnnlAddon,
   b: MathBackendCPU,
@@ -131,6 +159,39 @@ export function convKernels(addon: DnnlAddon): tf.KernelConfig[] {
     kernelFunc: (args) => fn(args, args.backend as MathBackendCPU),
   });
   return [
+    k(CONV3D_BIAS, (a, b) => {
+      const { x, filter, bias } = a.inputs as {
+        x: tf.TensorInfo;
+        filter: tf.TensorInfo;
+        bias: tf.TensorInfo;
+      };
+      const { strides, pad } = a.attrs as unknown as tf.Conv3DAttrs;
+      const c = tf.backend_util.computeConv3DInfo(
+        x.shape as [number, number, number, number, number],
+        filter.shape as [number, number, number, number, number],
+        strides,
+        1,
+        pad,
+      );
+      return forward(addon, b, x, filter, c.outShape, geometry3d(c), bias);
+    }),
+    {
+      kernelName: CONV3D_BIAS_FILTER_GRAD,
+      backendName: 'dnnl',
+      kernelFunc: (a) => {
+        const b = a.backend as MathBackendCPU;
+        const { x, dy } = a.inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
+        const { strides, pad, filterShape } = a.attrs as unknown as tf.Conv3DBackpropFilterV2Attrs;
+        const c = tf.backend_util.computeConv3DInfo(
+          x.shape as [number, number, number, number, number],
+          filterShape,
+          strides,
+          1,
+          pad,
+        );
+        return backwardWeightsBias(addon, b, x, dy, [...filterShape], geometry3d(c));
+      },
+    },
     k(tf.Conv3D, (a, b) => {
       const { x, filter } = a.inputs as { x: tf.TensorInfo; filter: tf.TensorInfo };
       const { strides, pad, dilations, dataFormat } = a.attrs as unknown as tf.Conv3DAttrs;

@@ -7,6 +7,10 @@ import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { DnnlAddon } from './addon.js';
 import { convKernels } from './conv-kernels.js';
 import { matMulKernel } from './matmul-kernel.js';
+import { eltwiseKernels, registerLeakyReluGradient } from './eltwise-kernels.js';
+import { memopsKernels } from './memops-kernels.js';
+import { shapeKernels } from './shape-kernels.js';
+import { instanceNormKernels, registerInstanceNorm } from '../ops/instance-norm.js';
 
 export const DNNL_BACKEND = 'dnnl';
 
@@ -14,14 +18,43 @@ let active: DnnlAddon | undefined;
 
 /** Registers the backend and its kernels once. Returns the names of the native kernels. */
 export function registerDnnlBackend(addon: DnnlAddon): string[] {
-  const native = [...convKernels(addon), matMulKernel(addon)];
+  const native = [
+    ...convKernels(addon),
+    matMulKernel(addon),
+    ...memopsKernels(addon),
+    ...shapeKernels(addon),
+    ...eltwiseKernels(addon),
+  ];
   if (active !== undefined) return native.map((k) => k.kernelName);
   const overridden = new Set(native.map((k) => k.kernelName));
   tf.registerBackend(DNNL_BACKEND, () => new MathBackendCPU(), 0);
   for (const k of tf.getKernelsForBackend('cpu')) {
-    if (!overridden.has(k.kernelName)) tf.registerKernel({ ...k, backendName: DNNL_BACKEND });
+    if (!overridden.has(k.kernelName) && !k.kernelName.startsWith('Kitseg')) {
+      tf.registerKernel({ ...k, backendName: DNNL_BACKEND });
+    }
   }
   for (const k of native) tf.registerKernel(k);
+  registerLeakyReluGradient();
+  // Fused instance norm: native loops instead of the cpu backend's JS ones.
+  registerInstanceNorm();
+  for (const k of instanceNormKernels(DNNL_BACKEND, {
+    forward: (x, N, S, C, g, b, eps, slope) => {
+      const y = new Float32Array(x.length);
+      const mean = new Float32Array(N * C);
+      const rstd = new Float32Array(N * C);
+      addon.instanceNormForward(x, N, S, C, g, b, eps, y, mean, rstd, slope);
+      return { y, mean, rstd };
+    },
+    backward: (x, dy, N, S, C, mean, rstd, g, b, slope) => {
+      const dx = new Float32Array(x.length);
+      const dgamma = new Float32Array(C);
+      const dbeta = new Float32Array(C);
+      addon.instanceNormBackward(x, dy, N, S, C, mean, rstd, g, dx, dgamma, dbeta, b, slope);
+      return { dx, dgamma, dbeta };
+    },
+  })) {
+    tf.registerKernel(k);
+  }
   active = addon;
   return native.map((k) => k.kernelName);
 }

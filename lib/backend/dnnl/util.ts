@@ -4,12 +4,24 @@ import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 
 export type KernelArgs = Parameters<tf.KernelFunc>[0];
 
-/** The float32 values of a tensor held by the cpu-style backend (no copy). */
+/**
+ * The float32 values of a tensor held by the cpu-style backend: no copy when stored as float32;
+ * the cpu backend's Cast may keep int32 storage under a float32 dtype, which is converted.
+ */
 export function values(backend: MathBackendCPU, t: tf.TensorInfo): Float32Array {
   const v = backend.data.get(t.dataId).values;
-  if (!(v instanceof Float32Array))
-    throw new TypeError(`dnnl backend: expected float32 data, got ${t.dtype}`);
-  return v;
+  if (v instanceof Float32Array) return v;
+  if (ArrayBuffer.isView(v) && !(v instanceof DataView))
+    return Float32Array.from(v as unknown as ArrayLike<number>);
+  throw new TypeError(
+    `dnnl backend: expected numeric data for a ${t.dtype} tensor of shape [${t.shape.join(', ')}]`,
+  );
+}
+
+/** The raw typed array of a tensor (float32 or int32). */
+export function rawValues(backend: MathBackendCPU, t: tf.TensorInfo): Float32Array | Int32Array | undefined {
+  const v = backend.data.get(t.dataId).values;
+  return v instanceof Float32Array || v instanceof Int32Array ? v : undefined;
 }
 
 /** Runs the tfjs cpu kernel for cases the native kernel does not cover (e.g. NCHW layout). */

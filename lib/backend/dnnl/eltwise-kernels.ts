@@ -1,0 +1,97 @@
+/**
+ * Activations and softmax on oneDNN eltwise/softmax primitives, and a fused LeakyReLU gradient
+ * kernel (tfjs computes it as Greater + Multiply + Select, three passes and two temporaries).
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
+import type { DnnlAddon } from './addon.js';
+import { cpuKernel, size, values, type KernelArgs } from './util.js';
+
+export const LEAKY_RELU_GRAD = 'KitsegLeakyReluGrad';
+
+/** tfjs unary kernel → (addon algorithm code, alpha from attrs). */
+const UNARY: [string, number, (attrs: Record<string, unknown>) => number][] = [
+  [tf.Relu, 0, () => 0],
+  [tf.LeakyRelu, 0, (a) => a['alpha'] as number],
+  [tf.Exp, 1, () => 0],
+  [tf.Log, 2, () => 0],
+  [tf.Sqrt, 3, () => 0],
+  [tf.Square, 4, () => 0],
+  [tf.Abs, 5, () => 0],
+  [tf.Tanh, 6, () => 0],
+  [tf.Sigmoid, 7, () => 0],
+  [tf.Elu, 8, () => 1],
+];
+
+export function eltwiseKernels(addon: DnnlAddon): tf.KernelConfig[] {
+  const unary = UNARY.map(([name, alg, alpha]): tf.KernelConfig => ({
+    kernelName: name,
+    backendName: 'dnnl',
+    kernelFunc: (args: KernelArgs) => {
+      const b = args.backend as MathBackendCPU;
+      const { x } = args.inputs as { x: tf.TensorInfo };
+      if (x.dtype !== 'float32' || size(x.shape) === 0) return cpuKernel(name, args);
+      const y = new Float32Array(size(x.shape));
+      addon.eltwise(alg, values(b, x), y, y.length, alpha(args.attrs as Record<string, unknown>), 0);
+      return b.makeTensorInfo(x.shape, 'float32', y);
+    },
+  }));
+  const softmax: tf.KernelConfig = {
+    kernelName: tf.Softmax,
+    backendName: 'dnnl',
+    kernelFunc: (args: KernelArgs) => {
+      const b = args.backend as MathBackendCPU;
+      const { logits } = args.inputs as { logits: tf.TensorInfo };
+      const { dim } = args.attrs as unknown as tf.SoftmaxAttrs;
+      const r = logits.shape.length;
+      if (logits.dtype !== 'float32' || r === 0 || (dim !== -1 && dim !== r - 1))
+        return cpuKernel(tf.Softmax, args);
+      const C = logits.shape[r - 1]!;
+      const y = new Float32Array(size(logits.shape));
+      addon.softmax(values(b, logits), y, y.length / C, C);
+      return b.makeTensorInfo(logits.shape, 'float32', y);
+    },
+  };
+  const leakyGrad: tf.KernelConfig = {
+    kernelName: LEAKY_RELU_GRAD,
+    backendName: 'dnnl',
+    kernelFunc: (args: KernelArgs) => {
+      const b = args.backend as MathBackendCPU;
+      const { x, dy } = args.inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
+      const dx = new Float32Array(size(x.shape));
+      addon.eltwiseBackward(
+        0,
+        values(b, x),
+        values(b, dy),
+        dx,
+        dx.length,
+        (args.attrs as { alpha: number }).alpha,
+        0,
+      );
+      return b.makeTensorInfo(x.shape, 'float32', dx);
+    },
+  };
+  return [...unary, softmax, leakyGrad];
+}
+
+/**
+ * LeakyReLU's gradient through the fused kernel where the backend has it (dnnl), else tfjs's own
+ * formula; registered in place of tfjs's so the dnnl backend's speed needs no model change.
+ */
+export function registerLeakyReluGradient(): void {
+  tf.registerGradient({
+    kernelName: tf.LeakyRelu,
+    inputsToSave: ['x'],
+    gradFunc: (dy, saved, attrs) => {
+      const [x] = saved as [tf.Tensor];
+      const { alpha } = attrs as unknown as tf.LeakyReluAttrs;
+      const g = dy as tf.Tensor;
+      return {
+        x: () =>
+          tf.getKernel(LEAKY_RELU_GRAD, tf.getBackend()) !== undefined && g.dtype === 'float32'
+            ? (tf.engine().runKernel(LEAKY_RELU_GRAD, { x, dy: g }, { alpha }) as tf.Tensor)
+            : tf.where(tf.greater(x, 0), g, tf.mul(g, alpha)),
+      };
+    },
+  });
+}

@@ -1,0 +1,104 @@
+// Hand-written kernels for the two shapes of elementwise work that dominate training after the
+// convolutions, where oneDNN 2.6 falls back to reference code:
+//  - binary2: y = a ∘ b on [A, B] with b full, a row [1, B], a column [A, 1] or a scalar;
+//  - reduce3: y[a, c] = reduce_b x[a, b, c] (sum, mean, max, min).
+// JS merges adjacent axes so any broadcast or reduction with at most that many groups lands here.
+#include <omp.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <vector>
+
+#include "common.h"
+
+namespace kitseg {
+
+namespace {
+template <class F>
+void binaryLoop(const float *full, const float *part, float *y, int64_t A, int64_t B, int mode, bool rev, F f) {
+  auto op = [&](float u, float v) { return rev ? f(v, u) : f(u, v); };
+#pragma omp parallel for schedule(static)
+  for (int64_t a = 0; a < A; a++) {
+    const float *p = full + a * B;
+    float *q = y + a * B;
+    if (mode == 0) {
+      const float *r = part + a * B;
+      for (int64_t b = 0; b < B; b++) q[b] = op(p[b], r[b]);
+    } else if (mode == 1) {
+      for (int64_t b = 0; b < B; b++) q[b] = op(p[b], part[b]);
+    } else {
+      const float s = mode == 2 ? part[a] : part[0];
+      for (int64_t b = 0; b < B; b++) q[b] = op(p[b], s);
+    }
+  }
+}
+}  // namespace
+
+// binary2(alg, full, part, y, A, B, mode, reverse): mode 0 same shape, 1 part is [1,B], 2 part is
+// [A,1], 3 part is a scalar; y = reverse ? part ∘ full : full ∘ part. alg as in binary().
+Napi::Value Binary2(const Napi::CallbackInfo &info) {
+  const int alg = info[0].As<Napi::Number>().Int32Value();
+  const float *full = f32Arg(info[1]), *part = f32Arg(info[2]);
+  float *y = f32Arg(info[3]);
+  const int64_t A = info[4].As<Napi::Number>().Int64Value(), B = info[5].As<Napi::Number>().Int64Value();
+  const int mode = info[6].As<Napi::Number>().Int32Value();
+  const bool rev = info[7].As<Napi::Boolean>().Value();
+  switch (alg) {
+    case 0: binaryLoop(full, part, y, A, B, mode, rev, [](float u, float v) { return u + v; }); break;
+    case 1: binaryLoop(full, part, y, A, B, mode, rev, [](float u, float v) { return u - v; }); break;
+    case 2: binaryLoop(full, part, y, A, B, mode, rev, [](float u, float v) { return u * v; }); break;
+    case 3: binaryLoop(full, part, y, A, B, mode, rev, [](float u, float v) { return u / v; }); break;
+    case 4: binaryLoop(full, part, y, A, B, mode, rev, [](float u, float v) { return std::max(u, v); }); break;
+    case 5: binaryLoop(full, part, y, A, B, mode, rev, [](float u, float v) { return std::min(u, v); }); break;
+  }
+  return info.Env().Undefined();
+}
+
+// reduce3(alg, x, A, B, C, y): alg 0 sum, 1 mean, 2 max, 3 min.
+Napi::Value Reduce3(const Napi::CallbackInfo &info) {
+  const int alg = info[0].As<Napi::Number>().Int32Value();
+  const float *x = f32Arg(info[1]);
+  const int64_t A = info[2].As<Napi::Number>().Int64Value(), B = info[3].As<Napi::Number>().Int64Value(),
+                C = info[4].As<Napi::Number>().Int64Value();
+  float *y = f32Arg(info[5]);
+  const bool isSum = alg <= 1;
+  const double init = isSum ? 0.0 : alg == 2 ? -std::numeric_limits<double>::infinity()
+                                             : std::numeric_limits<double>::infinity();
+  auto combine = [alg](double acc, double v) {
+    return alg <= 1 ? acc + v : alg == 2 ? (v > acc || std::isnan(v) ? v : acc) : (v < acc || std::isnan(v) ? v : acc);
+  };
+  const int threads = omp_get_max_threads();
+  std::vector<double> out(A * C, init);
+  if (A * C >= 64 * threads || B < 1024) {
+#pragma omp parallel for schedule(static)
+    for (int64_t a = 0; a < A; a++) {
+      double *o = out.data() + a * C;
+      for (int64_t b = 0; b < B; b++) {
+        const float *p = x + (a * B + b) * C;
+        for (int64_t c = 0; c < C; c++) o[c] = combine(o[c], p[c]);
+      }
+    }
+  } else {
+    // Few outputs, long reductions: split B across threads, then combine the partials.
+    std::vector<std::vector<double>> part(threads, std::vector<double>(A * C, init));
+#pragma omp parallel
+    {
+      std::vector<double> &o = part[omp_get_thread_num()];
+      for (int64_t a = 0; a < A; a++) {
+#pragma omp for schedule(static) nowait
+        for (int64_t b = 0; b < B; b++) {
+          const float *p = x + (a * B + b) * C;
+          double *oo = o.data() + a * C;
+          for (int64_t c = 0; c < C; c++) oo[c] = combine(oo[c], p[c]);
+        }
+      }
+    }
+    for (const auto &p : part)
+      for (int64_t i = 0; i < A * C; i++) out[i] = combine(out[i], p[i]);
+  }
+  for (int64_t i = 0; i < A * C; i++) y[i] = float(alg == 1 ? out[i] / double(B) : out[i]);
+  return info.Env().Undefined();
+}
+
+}  // namespace kitseg
