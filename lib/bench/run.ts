@@ -29,7 +29,7 @@ export interface BenchResult {
   /** Conv FLOPs per second over the whole step (forward + 2× for backward). */
   readonly trainGflops: number;
   readonly inferGflops: number;
-  readonly conv3d: { shape: string; ms: number; gflops: number };
+  readonly conv3d: { shape: string; ms: number; gflops: number }[];
 }
 
 const now = () => performance.now();
@@ -42,19 +42,37 @@ function timeIt(reps: number, fn: () => void): number {
   return (now() - t0) / reps;
 }
 
-/** The conv3d microbenchmark of the brief: 16→16 channels, 3³ kernel, 16 × 32 × 32 volume. */
-export function benchConv3d(reps = 10): BenchResult['conv3d'] {
-  const x = tf.randomUniform([1, 16, 32, 32, 16], -1, 1, 'float32', 1) as tf.Tensor5D;
-  const w = tf.randomUniform([3, 3, 3, 16, 16], -1, 1, 'float32', 2) as tf.Tensor5D;
-  // Returning the typed array from tidy would make tfjs walk every element looking for tensors.
-  const ms = timeIt(reps, () =>
-    tf.tidy(() => {
-      tf.conv3d(x, w, 1, 'same').dataSync();
-    }),
-  );
-  tf.dispose([x, w]);
-  const flop = 2 * 16 * 32 * 32 * 16 * 16 * 27;
-  return { shape: '[1,16,32,32,16] * [3,3,3,16,16]', ms, gflops: flop / (ms * 1e6) };
+/** Conv3D shapes timed alone: the brief's 16→16 example and the reference U-Net's first two levels. */
+export const CONV_SHAPES: [number[], number[]][] = [
+  [
+    [1, 16, 32, 32, 16],
+    [3, 3, 3, 16, 16],
+  ],
+  [
+    [2, 64, 64, 64, 16],
+    [3, 3, 3, 16, 16],
+  ],
+  [
+    [2, 32, 32, 32, 32],
+    [3, 3, 3, 32, 32],
+  ],
+];
+
+/** Times `conv3d` (stride 1, same padding) through tfjs, allocation and read-back included. */
+export function benchConv3d(reps = 5): BenchResult['conv3d'] {
+  return CONV_SHAPES.map(([xs, ws]) => {
+    const x = tf.randomUniform(xs as [number, number, number, number, number], -1, 1, 'float32', 1) as tf.Tensor5D;
+    const w = tf.randomUniform(ws as [number, number, number, number, number], -1, 1, 'float32', 2) as tf.Tensor5D;
+    // Returning the typed array from tidy would make tfjs walk every element looking for tensors.
+    const ms = timeIt(reps, () =>
+      tf.tidy(() => {
+        tf.conv3d(x, w, 1, 'same').dataSync();
+      }),
+    );
+    tf.dispose([x, w]);
+    const flop = 2 * xs.slice(0, 4).reduce((a, b) => a * b, 1) * ws.reduce((a, b) => a * b, 1);
+    return { shape: `[${xs.join(',')}] * [${ws.join(',')}]`, ms, gflops: flop / (ms * 1e6) };
+  });
 }
 
 export function runBench(opts: BenchOptions): BenchResult {

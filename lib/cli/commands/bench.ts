@@ -64,7 +64,7 @@ function human(k: BenchResult, t: TorchResult | undefined): string {
   const lines = [
     `reference 3D U-Net: patch ${k.patch}³, batch ${k.batch}, base ${k.base}, ${k.params} parameters, ${f(k.forwardGflop, 2)} GFLOP forward`,
     `backend ${k.backend}: train step ${f(k.trainStepMs)} ms (${f(k.trainGflops)} GFLOP/s), inference ${f(k.inferPatchMs)} ms/patch (${f(k.inferGflops)} GFLOP/s)`,
-    `conv3d ${k.conv3d.shape}: ${f(k.conv3d.ms, 2)} ms, ${f(k.conv3d.gflops)} GFLOP/s`,
+    ...k.conv3d.map((c) => `conv3d ${c.shape}: ${f(c.ms, 2)} ms, ${f(c.gflops)} GFLOP/s`),
   ];
   if (t !== undefined) {
     lines.push(
