@@ -61,8 +61,20 @@ export const CONV_SHAPES: [number[], number[]][] = [
 /** Times `conv3d` (stride 1, same padding) through tfjs, allocation and read-back included. */
 export function benchConv3d(reps = 5): BenchResult['conv3d'] {
   return CONV_SHAPES.map(([xs, ws]) => {
-    const x = tf.randomUniform(xs as [number, number, number, number, number], -1, 1, 'float32', 1) as tf.Tensor5D;
-    const w = tf.randomUniform(ws as [number, number, number, number, number], -1, 1, 'float32', 2) as tf.Tensor5D;
+    const x = tf.randomUniform(
+      xs as [number, number, number, number, number],
+      -1,
+      1,
+      'float32',
+      1,
+    ) as tf.Tensor5D;
+    const w = tf.randomUniform(
+      ws as [number, number, number, number, number],
+      -1,
+      1,
+      'float32',
+      2,
+    ) as tf.Tensor5D;
     // Returning the typed array from tidy would make tfjs walk every element looking for tensors.
     const ms = timeIt(reps, () =>
       tf.tidy(() => {

@@ -10,6 +10,7 @@ import { PROCESS_IO, type CliIO } from './context.js';
 import { benchCommand } from './commands/bench.js';
 import { infoCommand } from './commands/info.js';
 import { inspectCommand } from './commands/inspect.js';
+import { modelCommand } from './commands/model.js';
 import { pendingCommands } from './commands/pending.js';
 import { statsCommand } from './commands/stats.js';
 import { synthCommand } from './commands/synth.js';
@@ -34,6 +35,7 @@ function build(argv: readonly string[], io: CliIO): Argv {
     benchCommand(io),
     synthCommand(io),
     inspectCommand(io),
+    modelCommand(io),
     statsCommand(io),
     ...pendingCommands(),
   ] as unknown as CommandModule[];

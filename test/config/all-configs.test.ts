@@ -1,22 +1,25 @@
 // Every config and experiment file in the repository validates (vega-lite's examples test).
-import { readdirSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { loadConfig } from '../../lib/config/load.js';
+import { modelPatchSize, summarizeConfig } from '../../lib/models/summary.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 
 describe('configs/ and experiments/', () => {
-  const files = ['configs', 'experiments'].flatMap((d) =>
-    readdirSync(join(ROOT, d))
-      .filter((f) => f.endsWith('.yaml'))
-      .map((f) => join(d, f)),
-  );
+  const walk = (d: string): string[] =>
+    readdirSync(join(ROOT, d)).flatMap((f) =>
+      statSync(join(ROOT, d, f)).isDirectory() ? walk(join(d, f)) : f.endsWith('.yaml') ? [join(d, f)] : [],
+    );
+  const files = ['configs', 'experiments'].flatMap(walk);
   it('holds configs to validate', () => expect(files.length).to.be.greaterThan(0));
   for (const f of files.filter((x) => x.startsWith('configs'))) {
-    it(`${f} validates`, () => {
+    it(`${f} validates and its model builds for its patch size`, () => {
       const c = loadConfig(join(ROOT, f));
-      expect(c.name).to.be.a('string');
+      const s = summarizeConfig(c);
+      expect(s.params).to.be.greaterThan(0);
+      expect(s.outputs[0]!.slice(1, -1)).to.deep.equal(modelPatchSize(c));
     });
   }
 });

@@ -30,7 +30,6 @@ const PENDING: readonly Pending[] = [
     takesConfig: true,
   },
   { command: 'experiment', describe: "Run a paper's ablation table", issue: 9, takesConfig: false },
-  { command: 'model', describe: 'Model summaries (layers, shapes, parameters)', issue: 5, takesConfig: true },
 ];
 
 export function pendingCommands() {

@@ -1,0 +1,46 @@
+/** `kitseg model summary --config C`: the configured network's layers, shapes and parameters. */
+import type { Argv } from 'yargs';
+import { selectBackend, type BackendRequest } from '../../backend/select.js';
+import { loadConfig } from '../../config/load.js';
+import { summarizeConfig, type ModelSummary } from '../../models/summary.js';
+import type { CliIO } from '../context.js';
+import { printResult } from '../context.js';
+
+function human(s: ModelSummary): string {
+  const shape = (x: unknown) => JSON.stringify(x).replace(/null/g, 'N');
+  const rows = s.layers.map(
+    (l) => `${l.name.padEnd(28)} ${l.className.padEnd(30)} ${shape(l.outputShape).padEnd(28)} ${l.params}`,
+  );
+  return [
+    `${s.type} for patches of ${s.patchSize.join(' × ')}`,
+    `${'layer'.padEnd(28)} ${'class'.padEnd(30)} ${'output shape'.padEnd(28)} params`,
+    ...rows,
+    `outputs: ${s.outputs.map(shape).join(', ')}`,
+    `parameters: ${s.params} (trainable ${s.trainableParams})`,
+    '',
+  ].join('\n');
+}
+
+export function modelCommand(io: CliIO) {
+  return {
+    command: 'model <action>',
+    describe: 'Inspect the configured network (summary: layers, output shapes, parameter count)',
+    builder: (y: Argv) =>
+      y
+        .positional('action', { choices: ['summary'] as const, demandOption: true })
+        .option('config', { type: 'string', demandOption: true, describe: 'YAML config file' })
+        .option('set', {
+          type: 'string',
+          array: true,
+          default: [] as string[],
+          describe: 'Override a key: a.b=value',
+        })
+        .option('json', { type: 'boolean', default: false }),
+    handler: async (a: { config: string; set: string[]; json: boolean; backend: string }) => {
+      const cfg = loadConfig(a.config, a.set);
+      await selectBackend(a.backend as BackendRequest);
+      const s = summarizeConfig(cfg);
+      printResult(io, a.json, s, () => human(s));
+    },
+  };
+}

@@ -1,0 +1,57 @@
+/** Model summaries as data: layers with class, output shape and parameter count. */
+import type * as tf from '@tensorflow/tfjs';
+import type { Config } from '../config/schema/index.js';
+import { buildModel } from './index.js';
+
+export interface LayerSummary {
+  readonly name: string;
+  readonly className: string;
+  readonly outputShape: (number | null)[] | (number | null)[][];
+  readonly params: number;
+}
+
+export interface ModelSummary {
+  readonly type: string;
+  readonly patchSize: number[];
+  readonly params: number;
+  readonly trainableParams: number;
+  readonly outputs: (number | null)[][];
+  readonly layers: LayerSummary[];
+}
+
+/** Patch size the model sees: the config's `[D, H, W]`, or `[H, W]` for 2D models. */
+export function modelPatchSize(cfg: Config): number[] {
+  return cfg.model.type === 'unet2d' ? cfg.train.patchSize.slice(1) : [...cfg.train.patchSize];
+}
+
+export function summarize(model: tf.LayersModel, type: string, patchSize: number[]): ModelSummary {
+  const layers = model.layers.map((l) => ({
+    name: l.name,
+    className: l.getClassName(),
+    outputShape: l.outputShape as LayerSummary['outputShape'],
+    params: l.countParams(),
+  }));
+  const trainable = model.trainableWeights.reduce(
+    (n, w) => n + (w.shape as number[]).reduce((a, b) => a * b, 1),
+    0,
+  );
+  return {
+    type,
+    patchSize,
+    params: model.countParams(),
+    trainableParams: trainable,
+    outputs: model.outputs.map((o) => o.shape),
+    layers,
+  };
+}
+
+/** Builds the config's model and summarises it (disposing the weights afterwards). */
+export function summarizeConfig(cfg: Config): ModelSummary {
+  const patch = modelPatchSize(cfg);
+  const model = buildModel(cfg.model, patch);
+  try {
+    return summarize(model, cfg.model.type, patch);
+  } finally {
+    model.dispose();
+  }
+}
