@@ -136,3 +136,25 @@ export function add(xs: Sym[], name: string): Sym {
 export function filtersAt(base: number, max: number, level: number): number {
   return Math.min(base * 2 ** level, max);
 }
+
+/**
+ * Pre-activation residual block (He et al. 2016): norm → act → conv, twice, plus the input —
+ * through a 1×1(×1) projection when `project` (channel change) is set.
+ */
+export function residualBlock(
+  x: Sym,
+  filters: number,
+  kernel: number[],
+  norm: Norm,
+  act: Act,
+  name: string,
+  project = false,
+): Sym {
+  const one = kernel.map(() => 1);
+  let y = normAct(x, norm, act, `${name}_a`);
+  y = conv(y, filters, kernel, one, `${name}_a_conv`);
+  y = normAct(y, norm, act, `${name}_b`);
+  y = conv(y, filters, kernel, one, `${name}_b_conv`);
+  const shortcut = project ? conv(x, filters, one, one, `${name}_proj`) : x;
+  return add([shortcut, y], `${name}_add`);
+}

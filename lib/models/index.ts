@@ -8,7 +8,8 @@ import type { ModelConfig } from '../config/schema/model.js';
 import { Registry } from '../registry/registry.js';
 import { buildResUnet3d } from './resunet.js';
 import { buildUnet } from './unet.js';
-import { buildVnet } from './vnet.js';
+import { buildBoundaryAware } from './boundary-aware.js';
+import { buildVnet, buildVnetPair } from './vnet.js';
 
 export type ModelBuilder = (cfg: ModelConfig, patchSize: readonly number[]) => tf.LayersModel;
 
@@ -17,6 +18,10 @@ MODELS.register('unet2d', (c, p) => buildUnet(c as Extract<ModelConfig, { type: 
 MODELS.register('unet3d', (c, p) => buildUnet(c as Extract<ModelConfig, { type: 'unet3d' }>, p));
 MODELS.register('resunet3d', (c, p) => buildResUnet3d(c as Extract<ModelConfig, { type: 'resunet3d' }>, p));
 MODELS.register('vnet', (c, p) => buildVnet(c as Extract<ModelConfig, { type: 'vnet' }>, p));
+MODELS.register('vnetPair', (c, p) => buildVnetPair(c as Extract<ModelConfig, { type: 'vnetPair' }>, p));
+MODELS.register('boundaryAware', (c, p) =>
+  buildBoundaryAware(c as Extract<ModelConfig, { type: 'boundaryAware' }>, p),
+);
 
 /** Builds the configured network for patches of `patchSize` voxels. */
 export function buildModel(cfg: ModelConfig, patchSize: readonly number[]): tf.LayersModel {

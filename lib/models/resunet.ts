@@ -7,18 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ResUnet3dConfig } from '../config/schema/model.js';
-import { add, conv, filtersAt, head, normAct, upsample, type Sym } from './blocks.js';
-
-function residualBlock(x: Sym, filters: number, cfg: ResUnet3dConfig, name: string, project: boolean): Sym {
-  const k = [...cfg.kernelSize];
-  const one = [1, 1, 1];
-  let y = normAct(x, cfg.norm, cfg.activation, `${name}_a`);
-  y = conv(y, filters, k, one, `${name}_a_conv`);
-  y = normAct(y, cfg.norm, cfg.activation, `${name}_b`);
-  y = conv(y, filters, k, one, `${name}_b_conv`);
-  const shortcut = project ? conv(x, filters, one, one, `${name}_proj`) : x;
-  return add([shortcut, y], `${name}_add`);
-}
+import { add, conv, filtersAt, head, normAct, residualBlock, upsample, type Sym } from './blocks.js';
 
 export function buildResUnet3d(cfg: ResUnet3dConfig, patchSize: readonly number[]): tf.LayersModel {
   if (patchSize.length !== 3)
@@ -34,7 +23,8 @@ export function buildResUnet3d(cfg: ResUnet3dConfig, patchSize: readonly number[
   const skips: Sym[] = [];
   for (let l = 0; l < levels; l++) {
     const f = filtersAt(cfg.baseFilters, cfg.maxFilters, l);
-    for (let b = 0; b < cfg.blocksPerLevel; b++) x = residualBlock(x, f, cfg, `enc${l}_res${b}`, false);
+    for (let b = 0; b < cfg.blocksPerLevel; b++)
+      x = residualBlock(x, f, [...cfg.kernelSize], cfg.norm, cfg.activation, `enc${l}_res${b}`);
     if (l < levels - 1) {
       skips.push(x);
       x = conv(
@@ -51,7 +41,7 @@ export function buildResUnet3d(cfg: ResUnet3dConfig, patchSize: readonly number[
     const f = filtersAt(cfg.baseFilters, cfg.maxFilters, l);
     x = upsample(x, f, [...cfg.strideSchedule[l]!], cfg.upsampling, `dec${l}_up`);
     x = add([skips[l]!, x], `dec${l}_skip`);
-    x = residualBlock(x, f, cfg, `dec${l}_res`, true);
+    x = residualBlock(x, f, [...cfg.kernelSize], cfg.norm, cfg.activation, `dec${l}_res`, true);
     if (l === 0 || cfg.deepSupervision) {
       const y = normAct(x, cfg.norm, cfg.activation, `dec${l}_out`);
       outputs.push(head(y, cfg.outChannels, cfg.outActivation, l === 0 ? 'output' : `output_ds${l}`));

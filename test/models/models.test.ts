@@ -81,6 +81,30 @@ const SMALL: [string, Record<string, unknown>, number[], number[][]][] = [
     [2, 4, 6],
     [[2, 4, 6, 3]],
   ],
+  [
+    'vnetPair (decoder fusion, two outputs)',
+    { type: 'vnetPair', baseFilters: 4, convsPerStage: [1, 2] },
+    [4, 6, 8],
+    [
+      [4, 6, 8, 3],
+      [4, 6, 8, 3],
+    ],
+  ],
+  [
+    'boundaryAware (gated boundary stream)',
+    { type: 'boundaryAware', baseFilters: 4, downsamplings: 2, bottomBlocks: 1 },
+    [4, 8, 12],
+    [
+      [4, 8, 12, 2],
+      [4, 8, 12, 2],
+    ],
+  ],
+  [
+    'boundaryAware without the boundary stream',
+    { type: 'boundaryAware', baseFilters: 4, downsamplings: 1, bottomBlocks: 1, boundaryStream: false },
+    [2, 4, 6],
+    [[2, 4, 6, 2]],
+  ],
 ];
 
 const parse = (raw: Record<string, unknown>) => ModelSchema.parse(raw) as ModelConfig;
@@ -166,6 +190,8 @@ describe('models', () => {
       ['unet3d', [80, 160, 160], 29686633],
       ['resunet3d', [64, 160, 160], 32606625],
       ['vnet', [32, 64, 64], 65175347],
+      ['vnetPair', [80, 240, 384], 130356694],
+      ['boundaryAware', [176, 176, 176], 18334056],
     ];
     for (const [type, patch, params] of PINNED) {
       const m = buildModel(parse({ type }), patch);

@@ -102,14 +102,49 @@ export const VnetSchema = z.strictObject({
   downFactor: Int3.default([2, 2, 2]),
 });
 
+const VnetShape = {
+  ...Common,
+  baseFilters: Pos.default(16),
+  maxFilters: Pos.default(256),
+  norm: z.enum(['none', 'batch', 'instance']).default('none'),
+  activation: z.enum(['relu', 'leaky', 'prelu', 'elu']).default('prelu'),
+  convsPerStage: z.array(Pos).min(2).default([1, 2, 3, 3, 3]),
+  kernelSize: Int3.default([5, 5, 5]),
+  downFactor: Int3.default([2, 2, 2]),
+};
+
+/** Wei et al.'s phase-2 pair: two V-Nets of the same shape, decoder features of the first added into the second. */
+export const VnetPairSchema = z.strictObject({ type: z.literal('vnetPair'), ...VnetShape });
+
+export const BoundaryAwareSchema = z.strictObject({
+  type: z.literal('boundaryAware'),
+  ...Common,
+  baseFilters: Pos.default(16),
+  maxFilters: Pos.default(256),
+  activation: z.enum(['relu', 'leaky', 'prelu', 'elu']).default('relu'),
+  upsampling: z.enum(['transposed', 'nearestConv', 'trilinear']).default('trilinear'),
+  outActivation: z.enum(['softmax', 'sigmoid']).default('sigmoid'),
+  /** Two sigmoid regions: kidney+tumour and tumour. */
+  outChannels: Pos.default(2),
+  /** Strided 3×3×3 downsamplings (each doubles the features); 176³ crops → 11³ at the bottom. */
+  downsamplings: Pos.default(4),
+  bottomBlocks: Pos.default(4),
+  /** Switch the boundary stream off for the ablation (plain encoder–decoder, one output). */
+  boundaryStream: z.boolean().default(true),
+});
+
 export const ModelSchema = z.discriminatedUnion('type', [
   Unet3dSchema,
   Unet2dSchema,
   ResUnet3dSchema,
   VnetSchema,
+  VnetPairSchema,
+  BoundaryAwareSchema,
 ]);
 export type ModelConfig = z.infer<typeof ModelSchema>;
 export type Unet3dConfig = z.infer<typeof Unet3dSchema>;
 export type Unet2dConfig = z.infer<typeof Unet2dSchema>;
 export type ResUnet3dConfig = z.infer<typeof ResUnet3dSchema>;
 export type VnetConfig = z.infer<typeof VnetSchema>;
+export type VnetPairConfig = z.infer<typeof VnetPairSchema>;
+export type BoundaryAwareConfig = z.infer<typeof BoundaryAwareSchema>;
