@@ -1,4 +1,5 @@
 // Module entry: engine/stream singletons, thread control, version info.
+#include <malloc.h>
 #include <omp.h>
 
 #include "common.h"
@@ -22,6 +23,14 @@ static Napi::Value SetNumThreads(const Napi::CallbackInfo &info) {
 
 static Napi::Value GetNumThreads(const Napi::CallbackInfo &info) {
   return Napi::Number::New(info.Env(), omp_get_max_threads());
+}
+
+// Large tensors are malloc'd above glibc's mmap threshold, so every one is a fresh mapping whose
+// pages fault in on first write and are unmapped on free. Keeping them on the heap lets freed
+// buffers be reused: far fewer page faults per training step.
+static Napi::Value KeepLargeAllocations(const Napi::CallbackInfo &info) {
+  const bool ok = mallopt(M_MMAP_MAX, 0) == 1 && mallopt(M_TRIM_THRESHOLD, 1 << 30) == 1;
+  return Napi::Boolean::New(info.Env(), ok);
 }
 
 static Napi::Value Version(const Napi::CallbackInfo &info) {
@@ -50,6 +59,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("convBackwardData", Napi::Function::New(env, Guard<ConvBackwardData>));
   exports.Set("convBackwardWeights", Napi::Function::New(env, Guard<ConvBackwardWeights>));
   exports.Set("matMul", Napi::Function::New(env, Guard<MatMul>));
+  exports.Set("adamUpdate", Napi::Function::New(env, Guard<AdamUpdate>));
   exports.Set("binary2", Napi::Function::New(env, Guard<Binary2>));
   exports.Set("reduce3", Napi::Function::New(env, Guard<Reduce3>));
   exports.Set("eltwise", Napi::Function::New(env, Guard<Eltwise>));
@@ -67,6 +77,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("setNumThreads", Napi::Function::New(env, SetNumThreads));
   exports.Set("getNumThreads", Napi::Function::New(env, GetNumThreads));
   exports.Set("version", Napi::Function::New(env, Version));
+  exports.Set("keepLargeAllocations", Napi::Function::New(env, KeepLargeAllocations));
   return exports;
 }
 

@@ -76,6 +76,7 @@ Napi::Value MatMul(const Napi::CallbackInfo &info);
 Napi::Value Transpose(const Napi::CallbackInfo &info);
 Napi::Value Binary(const Napi::CallbackInfo &info);
 Napi::Value Reduce(const Napi::CallbackInfo &info);
+Napi::Value AdamUpdate(const Napi::CallbackInfo &info);
 Napi::Value Binary2(const Napi::CallbackInfo &info);
 Napi::Value Reduce3(const Napi::CallbackInfo &info);
 Napi::Value Eltwise(const Napi::CallbackInfo &info);

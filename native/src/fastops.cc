@@ -102,3 +102,25 @@ Napi::Value Reduce3(const Napi::CallbackInfo &info) {
 }
 
 }  // namespace kitseg
+
+namespace kitseg {
+// adamUpdate(w, g, m, v, w2, m2, v2, lr, beta1, beta2, epsilon, c1, c2): one fused pass of tfjs's
+// Adam, m' = β1·m + (1−β1)·g, v' = β2·v + (1−β2)·g², w' = w − lr·(m'/c1)/(√(v'/c2) + ε),
+// with c1 = 1 − β1^t, c2 = 1 − β2^t.
+Napi::Value AdamUpdate(const Napi::CallbackInfo &info) {
+  const float *w = f32Arg(info[0]), *g = f32Arg(info[1]), *m = f32Arg(info[2]), *v = f32Arg(info[3]);
+  float *w2 = f32Arg(info[4]), *m2 = f32Arg(info[5]), *v2 = f32Arg(info[6]);
+  const int64_t n = info[0].As<Napi::Float32Array>().ElementLength();
+  auto num = [&](int i) { return info[i].As<Napi::Number>().FloatValue(); };
+  const float lr = num(7), b1 = num(8), b2 = num(9), eps = num(10), c1 = num(11), c2 = num(12);
+#pragma omp parallel for schedule(static) if (n > 65536)
+  for (int64_t i = 0; i < n; i++) {
+    const float mi = b1 * m[i] + (1.f - b1) * g[i];
+    const float vi = b2 * v[i] + (1.f - b2) * g[i] * g[i];
+    m2[i] = mi;
+    v2[i] = vi;
+    w2[i] = w[i] - lr * (mi / c1) / (std::sqrt(vi / c2) + eps);
+  }
+  return info.Env().Undefined();
+}
+}  // namespace kitseg

@@ -150,6 +150,24 @@ export interface DnnlAddon {
     beta: Float32Array,
     slope: number,
   ): void;
+  /** One fused Adam step (tfjs's formula); c1 = 1 − β1^t, c2 = 1 − β2^t. */
+  adamUpdate(
+    w: Float32Array,
+    g: Float32Array,
+    m: Float32Array,
+    v: Float32Array,
+    w2: Float32Array,
+    m2: Float32Array,
+    v2: Float32Array,
+    lr: number,
+    beta1: number,
+    beta2: number,
+    epsilon: number,
+    c1: number,
+    c2: number,
+  ): void;
+  /** Keeps large allocations on the malloc heap (no mmap) so freed tensor buffers are reused. */
+  keepLargeAllocations(): boolean;
   setNumThreads(n: number): void;
   getNumThreads(): number;
   version(): { dnnl: string; isa: number };

@@ -10,6 +10,7 @@ import { matMulKernel } from './matmul-kernel.js';
 import { eltwiseKernels, registerLeakyReluGradient } from './eltwise-kernels.js';
 import { memopsKernels } from './memops-kernels.js';
 import { shapeKernels } from './shape-kernels.js';
+import { adamUpdateKernel, registerAdamUpdate } from '../ops/adam-update.js';
 import { instanceNormKernels, registerInstanceNorm } from '../ops/instance-norm.js';
 
 export const DNNL_BACKEND = 'dnnl';
@@ -28,6 +29,9 @@ export function registerDnnlBackend(addon: DnnlAddon): string[] {
   if (active !== undefined) return native.map((k) => k.kernelName);
   const overridden = new Set(native.map((k) => k.kernelName));
   tf.registerBackend(DNNL_BACKEND, () => new MathBackendCPU(), 0);
+  // Every step allocates many tensors of tens of MB; reusing heap memory instead of fresh mmaps
+  // removes most page faults (measured: the 64³ reference train step 1.9 s → 1.5 s).
+  addon.keepLargeAllocations();
   for (const k of tf.getKernelsForBackend('cpu')) {
     if (!overridden.has(k.kernelName) && !k.kernelName.startsWith('Kitseg')) {
       tf.registerKernel({ ...k, backendName: DNNL_BACKEND });
@@ -35,6 +39,14 @@ export function registerDnnlBackend(addon: DnnlAddon): string[] {
   }
   for (const k of native) tf.registerKernel(k);
   registerLeakyReluGradient();
+  registerAdamUpdate();
+  tf.registerKernel(
+    adamUpdateKernel(DNNL_BACKEND, (w, g, m, v, a) => {
+      const out = [new Float32Array(w.length), new Float32Array(w.length), new Float32Array(w.length)];
+      addon.adamUpdate(w, g, m, v, out[0]!, out[1]!, out[2]!, a.lr, a.beta1, a.beta2, a.epsilon, a.c1, a.c2);
+      return out;
+    }),
+  );
   // Fused instance norm: native loops instead of the cpu backend's JS ones.
   registerInstanceNorm();
   for (const k of instanceNormKernels(DNNL_BACKEND, {
