@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { CONV3D_BIAS, CONV3D_BIAS_FILTER_GRAD } from '../ops/conv-bias.js';
 import type { DnnlAddon } from './addon.js';
-import { cpuKernel, size, values, type KernelArgs } from './util.js';
+import { allocF32, cpuKernel, size, values, type KernelArgs } from './util.js';
 
 type Conv2DInfo = tf.backend_util.Conv2DInfo;
 type Conv3DInfo = tf.backend_util.Conv3DInfo;
@@ -43,7 +43,7 @@ function forward(
   act = 0,
   alpha = 0,
 ): tf.TensorInfo {
-  const y = new Float32Array(size(outShape));
+  const y = allocF32(size(outShape));
   addon.convForward(
     values(b, x),
     [...x.shape],
@@ -70,7 +70,7 @@ function backwardData(
   inShape: number[],
   g: Geometry,
 ): tf.TensorInfo {
-  const dx = new Float32Array(size(inShape));
+  const dx = allocF32(size(inShape));
   addon.convBackwardData(
     values(b, dy),
     [...dy.shape],
@@ -94,9 +94,9 @@ function backwardWeightsBias(
   filterShape: number[],
   g: Geometry,
 ): tf.TensorInfo[] {
-  const dw = new Float32Array(size(filterShape));
+  const dw = allocF32(size(filterShape));
   const cout = filterShape[filterShape.length - 1]!;
-  const db = new Float32Array(cout);
+  const db = allocF32(cout);
   addon.convBackwardWeights(
     values(b, x),
     [...x.shape],
@@ -121,7 +121,7 @@ function backwardWeights(
   filterShape: number[],
   g: Geometry,
 ): tf.TensorInfo {
-  const dw = new Float32Array(size(filterShape));
+  const dw = allocF32(size(filterShape));
   addon.convBackwardWeights(
     values(b, x),
     [...x.shape],

@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { DnnlAddon } from './addon.js';
-import { cpuKernel, size, values, type KernelArgs } from './util.js';
+import { allocF32, cpuKernel, size, values, type KernelArgs } from './util.js';
 
 export const LEAKY_RELU_GRAD = 'KitsegLeakyReluGrad';
 
@@ -31,7 +31,7 @@ export function eltwiseKernels(addon: DnnlAddon): tf.KernelConfig[] {
       const b = args.backend as MathBackendCPU;
       const { x } = args.inputs as { x: tf.TensorInfo };
       if (x.dtype !== 'float32' || size(x.shape) === 0) return cpuKernel(name, args);
-      const y = new Float32Array(size(x.shape));
+      const y = allocF32(size(x.shape));
       addon.eltwise(alg, values(b, x), y, y.length, alpha(args.attrs as Record<string, unknown>), 0);
       return b.makeTensorInfo(x.shape, 'float32', y);
     },
@@ -47,7 +47,7 @@ export function eltwiseKernels(addon: DnnlAddon): tf.KernelConfig[] {
       if (logits.dtype !== 'float32' || r === 0 || (dim !== -1 && dim !== r - 1))
         return cpuKernel(tf.Softmax, args);
       const C = logits.shape[r - 1]!;
-      const y = new Float32Array(size(logits.shape));
+      const y = allocF32(size(logits.shape));
       addon.softmax(values(b, logits), y, y.length / C, C);
       return b.makeTensorInfo(logits.shape, 'float32', y);
     },
@@ -58,7 +58,7 @@ export function eltwiseKernels(addon: DnnlAddon): tf.KernelConfig[] {
     kernelFunc: (args: KernelArgs) => {
       const b = args.backend as MathBackendCPU;
       const { x, dy } = args.inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
-      const dx = new Float32Array(size(x.shape));
+      const dx = allocF32(size(x.shape));
       addon.eltwiseBackward(
         0,
         values(b, x),

@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { DnnlAddon } from './addon.js';
-import { cpuKernel, size, values } from './util.js';
+import { allocF32, cpuKernel, size, values } from './util.js';
 
 export function matMulKernel(addon: DnnlAddon): tf.KernelConfig {
   return {
@@ -25,7 +25,7 @@ export function matMulKernel(addon: DnnlAddon): tf.KernelConfig {
       const N = transposeB ? bt.shape[rb - 2]! : bt.shape[rb - 1]!;
       const batchShape = batchA >= batchB ? a.shape.slice(0, -2) : bt.shape.slice(0, -2);
       const outShape = [...batchShape, M, N];
-      const out = new Float32Array(size(outShape));
+      const out = allocF32(size(outShape));
       addon.matMul(values(b, a), values(b, bt), out, batchA, batchB, M, K, N, transposeA, transposeB);
       return b.makeTensorInfo(outShape, 'float32', out);
     },

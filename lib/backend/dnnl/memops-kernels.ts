@@ -8,7 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { DnnlAddon } from './addon.js';
-import { cpuKernel, rawValues, size, values, type KernelArgs } from './util.js';
+import { allocF32, cpuKernel, rawValues, size, values, type KernelArgs } from './util.js';
 
 const BINARY: [string, number][] = [
   [tf.Add, 0],
@@ -63,7 +63,7 @@ function binaryKernel(addon: DnnlAddon, name: string, alg: number): tf.KernelCon
       const aFull = same(as);
       if (!aFull && !same(bs)) return cpuKernel(name, args);
       const [full, part, partShape] = aFull ? [a, bt, bs] : [bt, a, as];
-      const y = new Float32Array(size(out));
+      const y = allocF32(size(out));
       const layout = binaryLayout(os, partShape);
       if (layout !== undefined) {
         addon.binary2(alg, values(b, full), values(b, part), y, layout[0], layout[1], layout[2], !aFull);
@@ -96,7 +96,7 @@ function reduceKernel(addon: DnnlAddon, name: string, alg: number, axisAttr: str
       const axes = tf.util.parseAxisParam(attrs[axisAttr] as number | number[], x.shape);
       const kept = x.shape.map((d, i) => (axes.includes(i) ? 1 : d));
       if (kept.every((d, i) => d === x.shape[i])) return cpuKernel(name, args);
-      const y = new Float32Array(size(kept));
+      const y = allocF32(size(kept));
       const g = groupAxes(x.shape, (i) => (axes.includes(i) ? 'R' : 'K'));
       const key = g.map((q) => q[0]).join('');
       const n = (i: number) => g[i]?.[1] ?? 1;
@@ -126,7 +126,7 @@ function transposeKernel(addon: DnnlAddon): tf.KernelConfig {
       const v = rawValues(b, x);
       if (v === undefined || x.shape.length < 2 || x.shape.length > 12) return cpuKernel(tf.Transpose, args);
       const outShape = perm.map((p) => x.shape[p]!);
-      const y = v instanceof Int32Array ? new Int32Array(v.length) : new Float32Array(v.length);
+      const y = v instanceof Int32Array ? new Int32Array(v.length) : allocF32(v.length);
       addon.transpose(v, [...x.shape], [...perm], y, v instanceof Int32Array ? 1 : 0);
       return b.makeTensorInfo(outShape, x.dtype, y);
     },

@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { DnnlAddon } from './addon.js';
+import { allocF32 } from './util.js';
 import { convKernels } from './conv-kernels.js';
 import { matMulKernel } from './matmul-kernel.js';
 import { eltwiseKernels, registerLeakyReluGradient } from './eltwise-kernels.js';
@@ -42,7 +43,7 @@ export function registerDnnlBackend(addon: DnnlAddon): string[] {
   registerAdamUpdate();
   tf.registerKernel(
     adamUpdateKernel(DNNL_BACKEND, (w, g, m, v, a) => {
-      const out = [new Float32Array(w.length), new Float32Array(w.length), new Float32Array(w.length)];
+      const out = [allocF32(w.length), allocF32(w.length), allocF32(w.length)];
       addon.adamUpdate(w, g, m, v, out[0]!, out[1]!, out[2]!, a.lr, a.beta1, a.beta2, a.epsilon, a.c1, a.c2);
       return out;
     }),
@@ -51,16 +52,16 @@ export function registerDnnlBackend(addon: DnnlAddon): string[] {
   registerInstanceNorm();
   for (const k of instanceNormKernels(DNNL_BACKEND, {
     forward: (x, N, S, C, g, b, eps, slope) => {
-      const y = new Float32Array(x.length);
-      const mean = new Float32Array(N * C);
-      const rstd = new Float32Array(N * C);
+      const y = allocF32(x.length);
+      const mean = allocF32(N * C);
+      const rstd = allocF32(N * C);
       addon.instanceNormForward(x, N, S, C, g, b, eps, y, mean, rstd, slope);
       return { y, mean, rstd };
     },
     backward: (x, dy, N, S, C, mean, rstd, g, b, slope) => {
-      const dx = new Float32Array(x.length);
-      const dgamma = new Float32Array(C);
-      const dbeta = new Float32Array(C);
+      const dx = allocF32(x.length);
+      const dgamma = allocF32(C);
+      const dbeta = allocF32(C);
       addon.instanceNormBackward(x, dy, N, S, C, mean, rstd, g, dx, dgamma, dbeta, b, slope);
       return { dx, dgamma, dbeta };
     },

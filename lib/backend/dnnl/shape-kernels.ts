@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { DnnlAddon } from './addon.js';
-import { cpuKernel, size, values, type KernelArgs } from './util.js';
+import { allocF32, cpuKernel, size, values, type KernelArgs } from './util.js';
 
 function kernel(name: string, fn: (a: KernelArgs, b: MathBackendCPU) => tf.TensorInfo): tf.KernelConfig {
   return { kernelName: name, backendName: 'dnnl', kernelFunc: (a) => fn(a, a.backend as MathBackendCPU) };
@@ -30,7 +30,7 @@ export function shapeKernels(addon: DnnlAddon): tf.KernelConfig[] {
         return sizes.map((s) => {
           const sz = [...x.shape];
           sz[ax] = s;
-          const y = new Float32Array(size(sz));
+          const y = allocF32(size(sz));
           if (y.length > 0) addon.slice(xv, [...x.shape], [...begin], sz, y);
           begin[ax]! += s;
           return b.makeTensorInfo(sz, 'float32', y);
@@ -46,7 +46,7 @@ export function shapeKernels(addon: DnnlAddon): tf.KernelConfig[] {
         number[],
       ];
       if (sizes.some((d) => d === 0)) return cpuKernel(tf.Slice, a) as tf.TensorInfo;
-      const y = new Float32Array(size(sizes));
+      const y = allocF32(size(sizes));
       addon.slice(values(b, x), [...x.shape], bg, sizes, y);
       return b.makeTensorInfo(sizes, 'float32', y);
     }),
@@ -67,7 +67,7 @@ export function shapeKernels(addon: DnnlAddon): tf.KernelConfig[] {
         nonEmpty.map((t) => t.shape),
         ax,
       );
-      const y = new Float32Array(size(outShape));
+      const y = allocF32(size(outShape));
       addon.concat(
         nonEmpty.map((t) => values(b, t)),
         nonEmpty.map((t) => [...t.shape]),
@@ -90,7 +90,7 @@ export function shapeKernels(addon: DnnlAddon): tf.KernelConfig[] {
         pad,
         dimRoundingMode,
       );
-      const y = new Float32Array(size(c.outShape));
+      const y = allocF32(size(c.outShape));
       addon.maxPool3d(values(b, x), [...x.shape], y, c.outShape, ...poolGeometry(c));
       return b.makeTensorInfo(c.outShape, 'float32', y);
     }),
@@ -105,7 +105,7 @@ export function shapeKernels(addon: DnnlAddon): tf.KernelConfig[] {
         pad,
         dimRoundingMode,
       );
-      const dx = new Float32Array(size(input.shape));
+      const dx = allocF32(size(input.shape));
       addon.maxPool3dGrad(
         values(b, input),
         [...input.shape],

@@ -32,3 +32,13 @@ export function cpuKernel(name: string, args: KernelArgs): tf.TensorInfo | tf.Te
 }
 
 export const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
+
+/**
+ * An output buffer the native kernel will overwrite completely: uninitialised memory for large
+ * sizes (skipping a zero-fill pass over tens of MB per kernel), zeroed for small ones.
+ */
+export function allocF32(n: number): Float32Array<ArrayBuffer> {
+  if (n < 4096) return new Float32Array(n);
+  const b = Buffer.allocUnsafeSlow(n * 4);
+  return new Float32Array(b.buffer as ArrayBuffer, b.byteOffset, n);
+}
