@@ -132,7 +132,8 @@ describe('models', () => {
         x.dispose();
       });
 
-      it('gradients reach every trainable weight (none zero), and steps leak no tensors', async () => {
+      it('gradients reach every trainable weight (none zero); training steps on the cpu backend leak no tensors', async () => {
+        await tf.setBackend('cpu');
         const cfg = parse(raw);
         const m = buildModel(cfg, patch);
         const x = tf.randomNormal([2, ...patch, cfg.inChannels], 0, 1, 'float32', 2);
