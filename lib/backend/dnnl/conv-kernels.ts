@@ -31,6 +31,21 @@ function geometry2d(c: Conv2DInfo) {
 }
 
 type Geometry = ReturnType<typeof geometry3d>;
+type S5 = [number, number, number, number, number];
+
+/** Geometry of a 3D convolution from shapes and attributes, via tfjs's own conv_util. */
+function info3d(
+  xShape: readonly number[],
+  filterShape: readonly number[],
+  strides: Strides3,
+  dilations: Strides3,
+  pad: Pad3,
+): Geometry & { outShape: number[] } {
+  const c = tf.backend_util.computeConv3DInfo(xShape as S5, filterShape as S5, strides, dilations, pad);
+  return { ...geometry3d(c), outShape: c.outShape };
+}
+type Strides3 = number | [number, number, number];
+type Pad3 = 'valid' | 'same';
 
 function forward(
   addon: DnnlAddon,
@@ -166,14 +181,8 @@ export function convKernels(addon: DnnlAddon): tf.KernelConfig[] {
         bias: tf.TensorInfo;
       };
       const { strides, pad } = a.attrs as unknown as tf.Conv3DAttrs;
-      const c = tf.backend_util.computeConv3DInfo(
-        x.shape as [number, number, number, number, number],
-        filter.shape as [number, number, number, number, number],
-        strides,
-        1,
-        pad,
-      );
-      return forward(addon, b, x, filter, c.outShape, geometry3d(c), bias);
+      const g = info3d(x.shape, filter.shape, strides, 1, pad);
+      return forward(addon, b, x, filter, g.outShape, g, bias);
     }),
     {
       kernelName: CONV3D_BIAS_FILTER_GRAD,
@@ -182,52 +191,46 @@ export function convKernels(addon: DnnlAddon): tf.KernelConfig[] {
         const b = a.backend as MathBackendCPU;
         const { x, dy } = a.inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
         const { strides, pad, filterShape } = a.attrs as unknown as tf.Conv3DBackpropFilterV2Attrs;
-        const c = tf.backend_util.computeConv3DInfo(
-          x.shape as [number, number, number, number, number],
-          filterShape,
-          strides,
-          1,
-          pad,
+        return backwardWeightsBias(
+          addon,
+          b,
+          x,
+          dy,
+          [...filterShape],
+          info3d(x.shape, filterShape, strides, 1, pad),
         );
-        return backwardWeightsBias(addon, b, x, dy, [...filterShape], geometry3d(c));
       },
     },
     k(tf.Conv3D, (a, b) => {
       const { x, filter } = a.inputs as { x: tf.TensorInfo; filter: tf.TensorInfo };
       const { strides, pad, dilations, dataFormat } = a.attrs as unknown as tf.Conv3DAttrs;
       if (!isNHWC(dataFormat)) return cpuKernel(tf.Conv3D, a) as tf.TensorInfo;
-      const c = tf.backend_util.computeConv3DInfo(
-        x.shape as [number, number, number, number, number],
-        filter.shape as [number, number, number, number, number],
-        strides,
-        dilations,
-        pad,
-      );
-      return forward(addon, b, x, filter, c.outShape, geometry3d(c));
+      const g = info3d(x.shape, filter.shape, strides, dilations, pad);
+      return forward(addon, b, x, filter, g.outShape, g);
     }),
     k(tf.Conv3DBackpropInputV2, (a, b) => {
       const { dy, filter } = a.inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
       const { strides, pad, inputShape } = a.attrs as unknown as tf.Conv3DBackpropInputV2Attrs;
-      const c = tf.backend_util.computeConv3DInfo(
-        inputShape,
-        filter.shape as [number, number, number, number, number],
-        strides,
-        1,
-        pad,
+      return backwardData(
+        addon,
+        b,
+        dy,
+        filter,
+        [...inputShape],
+        info3d(inputShape, filter.shape, strides, 1, pad),
       );
-      return backwardData(addon, b, dy, filter, [...inputShape], geometry3d(c));
     }),
     k(tf.Conv3DBackpropFilterV2, (a, b) => {
       const { x, dy } = a.inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
       const { strides, pad, filterShape } = a.attrs as unknown as tf.Conv3DBackpropFilterV2Attrs;
-      const c = tf.backend_util.computeConv3DInfo(
-        x.shape as [number, number, number, number, number],
-        filterShape,
-        strides,
-        1,
-        pad,
+      return backwardWeights(
+        addon,
+        b,
+        x,
+        dy,
+        [...filterShape],
+        info3d(x.shape, filterShape, strides, 1, pad),
       );
-      return backwardWeights(addon, b, x, dy, [...filterShape], geometry3d(c));
     }),
     k(tf.Conv2D, (a, b) => {
       const { x, filter } = a.inputs as { x: tf.TensorInfo; filter: tf.TensorInfo };

@@ -88,20 +88,7 @@ export const ResUnet3dSchema = z.strictObject({
   deepSupervision: z.boolean().default(true),
 });
 
-export const VnetSchema = z.strictObject({
-  type: z.literal('vnet'),
-  ...Common,
-  baseFilters: Pos.default(16),
-  maxFilters: Pos.default(256),
-  norm: z.enum(['none', 'batch', 'instance']).default('none'),
-  activation: z.enum(['relu', 'leaky', 'prelu', 'elu']).default('prelu'),
-  /** Convolutions per stage, finest first; the last entry is the bottom stage (Milletari et al.: 1, 2, 3, 3, 3). */
-  convsPerStage: z.array(Pos).min(2).default([1, 2, 3, 3, 3]),
-  kernelSize: Int3.default([5, 5, 5]),
-  /** Down-convolution factor per stage transition. */
-  downFactor: Int3.default([2, 2, 2]),
-});
-
+/** V-Net options (Milletari et al.): convolutions per stage finest first, the last is the bottom stage. */
 const VnetShape = {
   ...Common,
   baseFilters: Pos.default(16),
@@ -112,6 +99,8 @@ const VnetShape = {
   kernelSize: Int3.default([5, 5, 5]),
   downFactor: Int3.default([2, 2, 2]),
 };
+
+export const VnetSchema = z.strictObject({ type: z.literal('vnet'), ...VnetShape });
 
 /** Wei et al.'s phase-2 pair: two V-Nets of the same shape, decoder features of the first added into the second. */
 export const VnetPairSchema = z.strictObject({ type: z.literal('vnetPair'), ...VnetShape });
