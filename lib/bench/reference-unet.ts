@@ -103,7 +103,7 @@ export function referenceUnet(opts: ReferenceUnetOptions, rng: Rng) {
 /** Dice + CE exactly as the PyTorch peer: CE mean over voxels + 1 − mean over classes of soft Dice (batch Dice). */
 export function diceCeLoss(logits: tf.Tensor5D, labels: tf.Tensor4D, classes: number): tf.Scalar {
   return tf.tidy(() => {
-    const oh = tf.oneHot(labels.toInt(), classes) as tf.Tensor5D;
+    const oh = tf.oneHot(labels.toInt(), classes).toFloat() as tf.Tensor5D;
     const ce = tf.losses.softmaxCrossEntropy(oh, logits);
     const p = tf.softmax(logits);
     const inter = p.mul(oh).sum([0, 1, 2, 3]);
