@@ -5,7 +5,8 @@
 import { z } from 'zod';
 import { DataSchema } from './data.js';
 import { ModelSchema } from './model.js';
-import { LossSchema, OptimSchema, TrainSchema } from './train.js';
+import { LossSchema } from './loss.js';
+import { OptimSchema, TrainSchema } from './train.js';
 
 export const BACKEND_NAMES = ['auto', 'tensorflow-gpu', 'tensorflow', 'dnnl', 'cpu'] as const;
 

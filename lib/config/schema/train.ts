@@ -1,24 +1,7 @@
-/** Config schema: loss, optimiser and the training loop. */
+/** Config schema: optimiser and the training loop. */
 import { z } from 'zod';
 
 const Int3 = z.tuple([z.number().int().positive(), z.number().int().positive(), z.number().int().positive()]);
-
-export const LossSchema = z.discriminatedUnion('type', [
-  z.strictObject({
-    type: z.literal('diceCe'),
-    smooth: z.number().nonnegative().default(1e-5),
-    batchDice: z.boolean().default(true),
-    includeBackground: z.boolean().default(false),
-    diceWeight: z.number().nonnegative().default(1),
-    ceWeight: z.number().nonnegative().default(1),
-  }),
-  z.strictObject({
-    type: z.literal('dice'),
-    smooth: z.number().nonnegative().default(1e-5),
-    batchDice: z.boolean().default(true),
-    includeBackground: z.boolean().default(false),
-  }),
-]);
 
 export const OptimSchema = z.discriminatedUnion('type', [
   z.strictObject({
@@ -45,6 +28,5 @@ export const TrainSchema = z.strictObject({
   /** Validate every this many epochs. */
   valEvery: z.number().int().positive().default(5),
 });
-export type LossConfig = z.infer<typeof LossSchema>;
 export type OptimConfig = z.infer<typeof OptimSchema>;
 export type TrainConfig = z.infer<typeof TrainSchema>;

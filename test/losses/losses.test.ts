@@ -1,0 +1,193 @@
+// Losses against hand-computed values (each derivation in its comment); float32 maths → atol 1e-5.
+import * as tf from '@tensorflow/tfjs';
+import { expect } from 'chai';
+import { LossSchema } from '../../lib/config/schema/loss.js';
+import { buildLoss, deepSupervisionWeights, downsampleTargets } from '../../lib/losses/index.js';
+import { binaryCrossEntropy, crossEntropy, softDice, weightedEdgeBce } from '../../lib/losses/losses.js';
+import { edgeTargets, oneHotTargets, regionTargets } from '../../lib/losses/targets.js';
+import { expectClose, expectNoLeak } from '../helpers/assert.js';
+
+const ln = Math.log;
+const val = (f: () => tf.Scalar) => tf.tidy(() => f().dataSync()[0]!);
+
+// Softmax case: N = 1, two voxels, classes {bg, kidney, tumour}; labels [1, 2].
+const P3 = () =>
+  tf.tensor3d([
+    [
+      [0.7, 0.2, 0.1],
+      [0.1, 0.3, 0.6],
+    ],
+  ]);
+const L3 = () => tf.tensor2d([[1, 2]]);
+// Sigmoid case: regions {kidney+tumour, tumour}; labels [0, 2].
+const P2 = () =>
+  tf.tensor3d([
+    [
+      [0.2, 0.1],
+      [0.9, 0.8],
+    ],
+  ]);
+const L2 = () => tf.tensor2d([[0, 2]]);
+
+describe('losses', () => {
+  it('cross-entropy = −mean log p(true class) = −(ln 0.2 + ln 0.6)/2', () => {
+    expectClose(
+      val(() => crossEntropy(P3(), oneHotTargets(L3()))),
+      -(ln(0.2) + ln(0.6)) / 2,
+      { atol: 1e-5 },
+    );
+  });
+
+  const DICE: [string, { smooth: number; batchDice: boolean; includeBackground: boolean }, number][] = [
+    // kidney: 2·0.2/(0.5 + 1) = 0.26667; tumour: 2·0.6/(0.7 + 1) = 0.70588; loss = 1 − mean.
+    [
+      'no background, smooth 0',
+      { smooth: 0, batchDice: true, includeBackground: false },
+      1 - (0.4 / 1.5 + 1.2 / 1.7) / 2,
+    ],
+    // background: 0/(0.8 + 0) = 0 joins the mean.
+    [
+      'with background',
+      { smooth: 0, batchDice: true, includeBackground: true },
+      1 - (0 + 0.4 / 1.5 + 1.2 / 1.7) / 3,
+    ],
+    // smooth 1: (0.4 + 1)/(1.5 + 1) and (1.2 + 1)/(1.7 + 1).
+    ['smooth 1', { smooth: 1, batchDice: true, includeBackground: false }, 1 - (1.4 / 2.5 + 2.2 / 2.7) / 2],
+  ];
+  for (const [name, o, want] of DICE) {
+    it(`soft Dice, ${name}`, () =>
+      expectClose(
+        val(() => softDice(P3(), oneHotTargets(L3()), o)),
+        want,
+        { atol: 1e-5 },
+      ));
+  }
+
+  it('per-sample Dice averages samples; batch Dice pools them', () => {
+    // Sample 1 predicts its one voxel perfectly (Dice 1); sample 2 is all wrong (Dice 0).
+    const p = tf.tensor3d([[[0, 1]], [[1, 0]]]);
+    const y = tf.tensor3d([[[0, 1]], [[0, 1]]]);
+    const o = { smooth: 0, includeBackground: false };
+    expectClose(
+      val(() => softDice(p, y, { ...o, batchDice: false })),
+      1 - 0.5,
+      { atol: 1e-5 },
+    );
+    // Pooled: inter 1, Σp 1, Σy 2 → 2/3.
+    expectClose(
+      val(() => softDice(p, y, { ...o, batchDice: true })),
+      1 - 2 / 3,
+      { atol: 1e-5 },
+    );
+  });
+
+  it('BCE on regions = −(2 ln 0.8 + 2 ln 0.9)/4', () => {
+    expectClose(
+      val(() => binaryCrossEntropy(P2(), regionTargets(L2()))),
+      -(2 * ln(0.8) + 2 * ln(0.9)) / 4,
+      { atol: 1e-5 },
+    );
+  });
+
+  it('edge targets mark both sides of each boundary; weighted BCE uses β = non-edge fraction', () => {
+    const regions = tf.tensor3d([[[0], [0], [1], [1], [1]]]);
+    const e = tf.tidy(() => Array.from(edgeTargets(regions).dataSync()));
+    expect(e).to.deep.equal([0, 1, 1, 0, 0]);
+    // β = 3/5; loss = −(1/5)[β(ln 0.8 + ln 0.6) + (1 − β)(ln 0.9 + ln 0.8 + ln 0.7)].
+    const p = tf.tensor3d([[[0.1], [0.8], [0.6], [0.2], [0.3]]]);
+    const want = -(0.6 * (ln(0.8) + ln(0.6)) + 0.4 * (ln(0.9) + ln(0.8) + ln(0.7))) / 5;
+    expectClose(
+      val(() => weightedEdgeBce(p, tf.tensor3d([[[0], [1], [1], [0], [0]]]))),
+      want,
+      { atol: 1e-5 },
+    );
+    tf.dispose([regions, p]);
+  });
+
+  it('configured losses combine the terms as their papers say', () => {
+    const dice3 = 1 - (0.4 / 1.5 + 1.2 / 1.7) / 2;
+    const ce3 = -(ln(0.2) + ln(0.6)) / 2;
+    const diceCe = buildLoss(LossSchema.parse({ type: 'diceCe', smooth: 0 }), 'softmax');
+    expectClose(
+      val(() => diceCe(P3(), L3())),
+      dice3 + ce3,
+      { atol: 1e-5 },
+    );
+    // Sigmoid regions: every channel counts in Dice; (1 − λ)·BCE + λ·Dice with λ = 0.5.
+    const dice2 = 1 - (1.8 / 2.1 + 1.6 / 1.9) / 2;
+    const bce2 = -(2 * ln(0.8) + 2 * ln(0.9)) / 4;
+    const bceDice = buildLoss(LossSchema.parse({ type: 'bceDice', smooth: 0 }), 'sigmoid');
+    expectClose(
+      val(() => bceDice(P2(), L2())),
+      0.5 * bce2 + 0.5 * dice2,
+      { atol: 1e-5 },
+    );
+    expect(() => buildLoss(LossSchema.parse({ type: 'ce' }), 'sigmoid')).to.throw(/needs a softmax model/);
+  });
+
+  it('deep supervision: weights 1/2^i, lowest resolution 0, normalised; targets taken every k-th voxel', () => {
+    expectClose(deepSupervisionWeights(3), [2 / 3, 1 / 3, 0]);
+    expectClose(deepSupervisionWeights(4), [1 / 1.75, 0.5 / 1.75, 0.25 / 1.75, 0]);
+    const y = tf.tensor4d(
+      Array.from({ length: 16 }, (_, i) => i),
+      [1, 4, 4, 1],
+    );
+    expect(Array.from(tf.tidy(() => downsampleTargets(y, [1, 2, 2, 1]).dataSync()))).to.deep.equal([
+      0, 2, 8, 10,
+    ]);
+    // A 3-output model: loss = 2/3 · term(full) + 1/3 · term(half vs. downsampled labels) + 0.
+    const labels = tf.tensor3d([
+      [
+        [1, 1, 2, 2],
+        [0, 0, 2, 2],
+        [1, 1, 0, 0],
+        [0, 0, 0, 0],
+      ],
+    ]);
+    const outs = [
+      [1, 4, 4, 3],
+      [1, 2, 2, 3],
+      [1, 1, 1, 3],
+    ].map((s, i) => tf.softmax(tf.randomNormal(s, 0, 1, 'float32', 40 + i)));
+    const cfg = LossSchema.parse({ type: 'dice', smooth: 0, deepSupervision: true });
+    const plain = buildLoss(LossSchema.parse({ type: 'dice', smooth: 0 }), 'softmax');
+    const want =
+      (2 / 3) * val(() => plain(outs[0]!, labels)) +
+      (1 / 3) *
+        val(() =>
+          plain(
+            outs[1]!,
+            tf.tensor3d([
+              [
+                [1, 2],
+                [1, 0],
+              ],
+            ]),
+          ),
+        );
+    expectClose(
+      val(() => buildLoss(cfg, 'softmax')(outs, labels)),
+      want,
+      { atol: 1e-5 },
+    );
+    tf.dispose([y, labels, ...outs]);
+  });
+
+  it('the boundary-aware loss is Dice on regions plus weighted edge BCE on the second output', async () => {
+    const labels = tf.tensor2d([[0, 0, 2, 2, 1]]);
+    const seg = tf.sigmoid(tf.randomNormal([1, 5, 2], 0, 1, 'float32', 50));
+    const edge = tf.sigmoid(tf.randomNormal([1, 5, 2], 0, 1, 'float32', 51));
+    const loss = buildLoss(LossSchema.parse({ type: 'boundaryAware', smooth: 0 }), 'sigmoid');
+    const y = regionTargets(labels);
+    const want =
+      val(() => softDice(seg, y, { smooth: 0, batchDice: true, includeBackground: true })) +
+      val(() => weightedEdgeBce(edge, edgeTargets(y)));
+    expectClose(
+      val(() => loss([seg, edge], labels)),
+      want,
+      { atol: 1e-5 },
+    );
+    await expectNoLeak(() => val(() => loss([seg, edge], labels)));
+    tf.dispose([labels, seg, edge, y]);
+  });
+});
