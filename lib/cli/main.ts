@@ -14,6 +14,7 @@ import { modelCommand } from './commands/model.js';
 import { pendingCommands } from './commands/pending.js';
 import { statsCommand } from './commands/stats.js';
 import { synthCommand } from './commands/synth.js';
+import { trainCommand } from './commands/train.js';
 import { kitsegVersion } from './version.js';
 
 /** Exit code for an error thrown by a command. */
@@ -37,6 +38,7 @@ function build(argv: readonly string[], io: CliIO): Argv {
     inspectCommand(io),
     modelCommand(io),
     statsCommand(io),
+    trainCommand(io),
     ...pendingCommands(),
   ] as unknown as CommandModule[];
   let y = yargs([...argv])

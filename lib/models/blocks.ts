@@ -4,6 +4,7 @@
  * three configured modes, and output heads. Layer names are stable: `<block>_<part>`.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { Rng } from '../rng/rng.js';
 import { BatchNormalization } from './layers/batch-normalization.js';
 import { InstanceNormalization } from './layers/instance-normalization.js';
 import { TrilinearUpSampling3D, UpSampling3D } from './layers/resize3d.js';
@@ -18,6 +19,27 @@ export const LEAKY_SLOPE = 0.01;
 
 const sym = (l: tf.layers.Layer, x: Sym | Sym[]) => l.apply(x) as Sym;
 
+/** The seeded stream weight initialisers draw from while a model is being built (see `withInitRng`). */
+let initRng: Rng | undefined;
+
+/** Builds with every initialiser seeded from `rng`, so the same seed gives the same weights. */
+export function withInitRng<T>(rng: Rng, build: () => T): T {
+  const prev = initRng;
+  initRng = rng;
+  try {
+    return build();
+  } finally {
+    initRng = prev;
+  }
+}
+
+/** He-normal initialiser, seeded when a build stream is active. */
+function heNormal(): ReturnType<typeof tf.initializers.heNormal> {
+  return initRng === undefined
+    ? tf.initializers.heNormal({})
+    : tf.initializers.heNormal({ seed: initRng.tfSeed() });
+}
+
 /** A convolution of the input's dimensionality (2D for rank-4 inputs, 3D for rank-5). */
 export function conv(x: Sym, filters: number, kernel: number[], strides: number[], name: string): Sym {
   const args = {
@@ -26,7 +48,7 @@ export function conv(x: Sym, filters: number, kernel: number[], strides: number[
     strides,
     padding: 'same' as const,
     name,
-    kernelInitializer: 'heNormal',
+    kernelInitializer: heNormal(),
   };
   return sym(x.shape.length === 5 ? tf.layers.conv3d(args) : tf.layers.conv2d(args), x);
 }
@@ -79,7 +101,7 @@ export function upsample(x: Sym, filters: number, factor: number[], mode: Upsamp
       strides: factor,
       padding: 'valid' as const,
       name,
-      kernelInitializer: 'heNormal',
+      kernelInitializer: heNormal(),
     };
     return sym(is3d ? tf.layers.conv3dTranspose(args) : tf.layers.conv2dTranspose(args), x);
   }

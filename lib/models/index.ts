@@ -6,6 +6,8 @@ import type * as tf from '@tensorflow/tfjs';
 import { registerConv3dBackpropInputGradient } from '../backend/gradients/conv3d-backprop-input.js';
 import type { ModelConfig } from '../config/schema/model.js';
 import { Registry } from '../registry/registry.js';
+import type { Rng } from '../rng/rng.js';
+import { withInitRng } from './blocks.js';
 import { buildResUnet3d } from './resunet.js';
 import { buildUnet } from './unet.js';
 import { buildBoundaryAware } from './boundary-aware.js';
@@ -28,4 +30,9 @@ export function buildModel(cfg: ModelConfig, patchSize: readonly number[]): tf.L
   // Transposed 3D convolutions must be trainable on every backend.
   registerConv3dBackpropInputGradient();
   return MODELS.get(cfg.type)(cfg, patchSize);
+}
+
+/** Builds with every weight initialiser seeded from `rng` (same seed → same initial weights). */
+export function withModelInit<T>(rng: Rng, build: () => T): T {
+  return withInitRng(rng, build);
 }

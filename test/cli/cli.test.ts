@@ -77,6 +77,39 @@ describe('cli', () => {
     expect(q.out).to.match(/wrote 1 cases/);
   });
 
+  it('train runs a config end to end and reports where it wrote the run', async () => {
+    const data = join(tmp(), 'data');
+    expect(
+      (await run('synth', '--out', data, '--cases', '3', '--seed', '2', '--log-level', 'silent')).code,
+    ).to.equal(0);
+    const cfg = join(tmp(), 'tiny.yaml');
+    writeFileSync(
+      cfg,
+      [
+        'name: cli-tiny',
+        `data: { root: ${JSON.stringify(data)}, splits: { val: 1 } }`,
+        'preprocess: { spacing: [6, 6, 6], normalization: { type: window } }',
+        'model: { type: unet3d, baseFilters: 4, maxFilters: 8, poolSchedule: [[2, 2, 2]] }',
+        'train: { epochs: 1, iterationsPerEpoch: 2, patchSize: [8, 16, 16], valPatches: 2 }',
+      ].join('\n'),
+    );
+    const r = await run(
+      'train',
+      '--config',
+      cfg,
+      '--runs',
+      join(tmp(), 'runs'),
+      '--json',
+      '--log-level',
+      'silent',
+    );
+    expect(r.code, r.err).to.equal(0);
+    const s = JSON.parse(r.out) as { completed: boolean; globalStep: number; runDir: string };
+    expect(s.completed).to.equal(true);
+    expect(s.globalStep).to.equal(2);
+    expect(s.runDir).to.equal(join(tmp(), 'runs', 'cli-tiny'));
+  });
+
   it('the installed bin runs from the compiled dist/', () => {
     const r = spawnSync(process.execPath, [join(ROOT, 'bin/kitseg.js'), 'info', '--json'], {
       encoding: 'utf8',

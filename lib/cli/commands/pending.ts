@@ -21,7 +21,6 @@ const PENDING: readonly Pending[] = [
     issue: 6,
     takesConfig: true,
   },
-  { command: 'train', describe: 'Train a model from a YAML config', issue: 7, takesConfig: true },
   { command: 'evaluate', describe: 'Score predictions with the KiTS19 metrics', issue: 8, takesConfig: true },
   {
     command: 'predict',

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { DataSchema } from './data.js';
 import { ModelSchema } from './model.js';
 import { LossSchema } from './loss.js';
+import { PreprocessSchema } from './preprocess.js';
 import { OptimSchema, TrainSchema } from './train.js';
 
 export const BACKEND_NAMES = ['auto', 'tensorflow-gpu', 'tensorflow', 'dnnl', 'cpu'] as const;
@@ -22,6 +23,7 @@ export const ConfigSchema = z.strictObject({
   seed: z.number().int().nonnegative().default(0),
   backend: z.enum(BACKEND_NAMES).default('auto'),
   data: DataSchema.prefault({}),
+  preprocess: PreprocessSchema.prefault({}),
   model: ModelSchema.prefault({ type: 'unet3d' }),
   loss: LossSchema.prefault({ type: 'diceCe' }),
   optim: OptimSchema.prefault({ type: 'adam' }),

@@ -27,6 +27,21 @@ export const TrainSchema = z.strictObject({
   patchSize: Int3.default([48, 64, 64]),
   /** Validate every this many epochs. */
   valEvery: z.number().int().positive().default(5),
+  /** Learning rate per epoch: poly α0·(1 − e/N)^0.9 (nnU-Net) or constant. */
+  lrSchedule: z.enum(['poly', 'constant']).default('poly'),
+  /** Patches drawn from the val cases for the patch-Dice validation. */
+  valPatches: z.number().int().positive().default(8),
+  /** Patch-centre rule: class probabilities, or nnU-Net's one-third forced foreground. */
+  sampling: z
+    .union([
+      z.literal('nnunet'),
+      z.strictObject({
+        tumor: z.number().nonnegative(),
+        foreground: z.number().nonnegative(),
+        random: z.number().nonnegative(),
+      }),
+    ])
+    .default('nnunet'),
 });
 export type OptimConfig = z.infer<typeof OptimSchema>;
 export type TrainConfig = z.infer<typeof TrainSchema>;

@@ -1,0 +1,88 @@
+/** `kitseg train --config C [--resume]`: trains into runs/<name>/ with progress on stderr; Ctrl-C saves and exits. */
+import { join } from 'node:path';
+import type { Argv } from 'yargs';
+import { selectBackend, type BackendRequest } from '../../backend/select.js';
+import { loadConfig } from '../../config/load.js';
+import { train } from '../../training/trainer.js';
+import type { CliIO } from '../context.js';
+import { loggerFor, printResult, type GlobalArgs } from '../context.js';
+
+interface Args extends GlobalArgs {
+  config: string;
+  set: string[];
+  resume: boolean;
+  runs: string;
+  json: boolean;
+  backend: string;
+}
+
+export function trainCommand(io: CliIO) {
+  return {
+    command: 'train',
+    describe: 'Train the configured model on the configured dataset (runs/<name>/)',
+    builder: (y: Argv) =>
+      y
+        .option('config', { type: 'string', demandOption: true, describe: 'YAML config file' })
+        .option('set', {
+          type: 'string',
+          array: true,
+          default: [] as string[],
+          describe: 'Override a key: a.b=value',
+        })
+        .option('resume', {
+          type: 'boolean',
+          default: false,
+          describe: 'Continue runs/<name>/ from its last checkpoint',
+        })
+        .option('runs', { type: 'string', default: 'runs', describe: 'Folder holding run folders' })
+        .option('json', { type: 'boolean', default: false }),
+    handler: async (a: Args) => {
+      const cfg = loadConfig(a.config, a.set);
+      const log = loggerFor(io, a);
+      const sel = await selectBackend((a.backend === 'auto' ? cfg.backend : a.backend) as BackendRequest);
+      log.info(`backend: ${sel.name}`);
+      let stop = false;
+      const onSigint = () => {
+        stop = true;
+        log.info('interrupt: saving the last checkpoint…');
+      };
+      process.once('SIGINT', onSigint);
+      const total = cfg.train.epochs * cfg.train.iterationsPerEpoch;
+      let mean = 0;
+      let n = 0;
+      try {
+        const s = await train(cfg, {
+          runDir: join(a.runs, cfg.name),
+          resume: a.resume,
+          log,
+          shouldStop: () => stop,
+          onProgress: (p) => {
+            n++;
+            mean += (p.stepMs - mean) / n;
+            const done = p.epoch * cfg.train.iterationsPerEpoch + p.iteration + 1;
+            const eta = ((total - done) * mean) / 1000;
+            if (done % 10 === 0 || done === total) {
+              log.info(
+                `epoch ${p.epoch + 1}/${cfg.train.epochs} it ${p.iteration + 1}/${cfg.train.iterationsPerEpoch} ` +
+                  `loss ${p.loss.toFixed(4)} lr ${p.lr.toExponential(2)} ${(p.stepMs / 1000).toFixed(2)} s/it ETA ${Math.round(eta)} s`,
+              );
+            }
+          },
+        });
+        printResult(
+          io,
+          a.json,
+          s,
+          () =>
+            `${s.completed ? 'finished' : 'stopped'} ${s.runDir}: step ${s.globalStep}, loss ${s.lastLoss.toFixed(4)}` +
+            (s.val === null
+              ? ''
+              : `, val patch Dice kidney ${s.val.kidney.toFixed(3)} tumour ${s.val.tumor.toFixed(3)}`) +
+            '\n',
+        );
+      } finally {
+        process.removeListener('SIGINT', onSigint);
+      }
+    },
+  };
+}

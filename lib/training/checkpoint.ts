@@ -1,0 +1,90 @@
+/**
+ * Training checkpoints: a folder with the model (`model.json` + `weights.bin`), the optimiser state
+ * (`optimizer.bin` + manifest) and `state.json` (epoch, iteration, RNG states, best metric). A
+ * checkpoint is written into a temporary folder and renamed into place, so `last` and `best` are
+ * always complete.
+ */
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { IoError } from '../core/errors.js';
+import { writeFileAtomic } from '../io/atomic.js';
+import { loadModel, saveModel } from '../io/checkpoint.js';
+import type { RngState } from '../rng/rng.js';
+
+export interface TrainState {
+  /** Epoch to continue in, and iterations already done in it. */
+  readonly epoch: number;
+  readonly iteration: number;
+  readonly globalStep: number;
+  readonly rng: Record<string, RngState>;
+  readonly best: number | null;
+  readonly configHash: string;
+}
+
+interface OptimizerManifest {
+  readonly tensors: { name: string; shape: number[]; dtype: 'float32' | 'int32'; offset: number }[];
+}
+
+/** Saves model, optimiser weights and state under `dir` (replaced atomically as a whole). */
+export async function saveCheckpoint(
+  dir: string,
+  model: tf.LayersModel,
+  opt: tf.Optimizer,
+  state: TrainState,
+): Promise<void> {
+  const tmp = `${dir}.tmp-${process.pid}`;
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(tmp, { recursive: true });
+  await saveModel(model, tmp);
+  const weights = await opt.getWeights();
+  const parts: Uint8Array[] = [];
+  const tensors: OptimizerManifest['tensors'] = [];
+  let offset = 0;
+  for (const { name, tensor } of weights) {
+    const data = tensor.dataSync();
+    const bytes = new Uint8Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength));
+    tensors.push({
+      name,
+      shape: [...tensor.shape],
+      dtype: tensor.dtype === 'int32' ? 'int32' : 'float32',
+      offset,
+    });
+    parts.push(bytes);
+    offset += bytes.byteLength;
+    tensor.dispose();
+  }
+  const bin = new Uint8Array(offset);
+  let o = 0;
+  for (const p of parts) {
+    bin.set(p, o);
+    o += p.byteLength;
+  }
+  writeFileAtomic(join(tmp, 'optimizer.bin'), bin);
+  writeFileAtomic(join(tmp, 'state.json'), JSON.stringify({ ...state, optimizer: { tensors } }, null, 1));
+  mkdirSync(dirname(dir), { recursive: true });
+  const old = `${dir}.old-${process.pid}`;
+  if (existsSync(dir)) renameSync(dir, old);
+  renameSync(tmp, dir);
+  rmSync(old, { recursive: true, force: true });
+}
+
+/** Loads a checkpoint: the model, the optimiser weights (as named tensors) and the state. */
+export async function loadCheckpoint(dir: string): Promise<{
+  model: tf.LayersModel;
+  optimizerWeights: { name: string; tensor: tf.Tensor }[];
+  state: TrainState;
+}> {
+  const statePath = join(dir, 'state.json');
+  if (!existsSync(statePath)) throw new IoError('no training checkpoint here (state.json missing)', dir);
+  const raw = JSON.parse(readFileSync(statePath, 'utf8')) as TrainState & { optimizer: OptimizerManifest };
+  const bin = readFileSync(join(dir, 'optimizer.bin'));
+  const optimizerWeights = raw.optimizer.tensors.map((t) => {
+    const n = t.shape.reduce((a, b) => a * b, 1);
+    const slice = bin.buffer.slice(bin.byteOffset + t.offset, bin.byteOffset + t.offset + n * 4);
+    const data = t.dtype === 'int32' ? new Int32Array(slice) : new Float32Array(slice);
+    return { name: t.name, tensor: tf.tensor(data, t.shape, t.dtype) };
+  });
+  const { optimizer: _o, ...state } = raw;
+  return { model: await loadModel(dir), optimizerWeights, state };
+}

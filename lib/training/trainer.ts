@@ -1,0 +1,265 @@
+/**
+ * The training loop: epochs × iterations of seeded patch batches, a validation (patch Dice on the
+ * val cases) every `valEvery` epochs, checkpoints `last` and `best` under `runs/<name>/`, metrics
+ * appended to `metrics.jsonl`, and exact resume: weights, optimiser moments, epoch/iteration, the
+ * LR schedule and every RNG stream are restored, so on the CPU backends an interrupted and resumed
+ * run ends with the same weights as one that ran straight through. A NaN/Inf loss stops the run
+ * with the last good checkpoint kept.
+ */
+import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { configHash } from '../config/hash.js';
+import type { Config } from '../config/schema/index.js';
+import { SegError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import { discoverCases } from '../data/kits19.js';
+import { loadOrCreateSplits, resolveSplit } from '../data/splits.js';
+import { writeJsonAtomic } from '../io/atomic.js';
+import { buildLoss } from '../losses/index.js';
+import { kitsDice } from '../metrics/dice.js';
+import { buildModel, withModelInit } from '../models/index.js';
+import { modelPatchSize } from '../models/summary.js';
+import { Rng } from '../rng/rng.js';
+import { FusedAdam } from './adam.js';
+import { loadCheckpoint, saveCheckpoint, type TrainState } from './checkpoint.js';
+import { loadCases, makePlan, prepareCase, sampleBatch, type PreparedCase } from './data.js';
+
+/** A training run could not continue (e.g. the loss became NaN). */
+export class TrainingError extends SegError {
+  readonly code = 'DATA';
+}
+
+export interface TrainOptions {
+  readonly runDir: string;
+  readonly resume: boolean;
+  readonly log: Logger;
+  /** Polled each iteration; true saves `last` and returns (Ctrl-C). */
+  readonly shouldStop?: () => boolean;
+  /** Stop after this many iterations in this call, saving `last` (tests of resume). */
+  readonly maxSteps?: number;
+  readonly onProgress?: (p: {
+    epoch: number;
+    iteration: number;
+    loss: number;
+    lr: number;
+    stepMs: number;
+  }) => void;
+}
+
+export interface TrainSummary {
+  readonly runDir: string;
+  readonly completed: boolean;
+  readonly epoch: number;
+  readonly globalStep: number;
+  readonly lastLoss: number;
+  readonly best: number | null;
+  readonly val: { kidney: number; tumor: number; composite: number } | null;
+}
+
+function makeOptimizer(cfg: Config): tf.Optimizer {
+  const o = cfg.optim;
+  if (o.type === 'adam')
+    return new FusedAdam({ lr: o.lr, beta1: o.beta1, beta2: o.beta2, epsilon: o.epsilon });
+  return tf.train.momentum(o.lr, o.momentum, o.nesterov);
+}
+
+function setLr(opt: tf.Optimizer, lr: number): void {
+  if (opt instanceof FusedAdam) opt.lr = lr;
+  else (opt as unknown as { learningRate: number }).learningRate = lr;
+}
+
+function lrAt(cfg: Config, epoch: number): number {
+  const lr0 = cfg.optim.lr;
+  return cfg.train.lrSchedule === 'poly' ? lr0 * (1 - epoch / cfg.train.epochs) ** 0.9 : lr0;
+}
+
+/** Model outputs → hard labels (argmax for softmax; thresholded regions for sigmoid). */
+function toLabels(p: tf.Tensor, cfg: Config): tf.Tensor {
+  if (cfg.model.outActivation === 'softmax') return p.argMax(-1);
+  const c = p.shape[p.shape.length - 1]!;
+  const kidney = p
+    .slice(
+      p.shape.map(() => 0),
+      [...p.shape.slice(0, -1), 1],
+    )
+    .greater(0.5);
+  const tumor =
+    c > 1
+      ? p.slice([...p.shape.slice(0, -1).map(() => 0), 1], [...p.shape.slice(0, -1), 1]).greater(0.5)
+      : tf.zerosLike(kidney);
+  return kidney.toInt().add(kidney.logicalAnd(tumor).toInt()).squeeze([-1]);
+}
+
+function toModelInput(x: tf.Tensor, model: tf.LayersModel): tf.Tensor {
+  // 2D models see [B, H, W, C]: the patch's D axis (size 1) is dropped.
+  return model.inputs[0]!.shape.length === 4 ? x.squeeze([1]) : x;
+}
+
+/** Patch Dice on a fixed set of val patches (same patches every validation). */
+function validate(model: tf.LayersModel, cfg: Config, cases: PreparedCase[], root: Rng): TrainSummary['val'] {
+  if (cases.length === 0) return null;
+  const patch = cfg.train.patchSize;
+  const batch = sampleBatch(cases, patch, cfg.train.valPatches, cfg.train.sampling, root.fork('val'));
+  const pred = tf.tidy(() => {
+    const x = tf.tensor(batch.x, [...batch.shape, 1]);
+    const y = model.predict(toModelInput(x, model), { batchSize: 2 });
+    const out = Array.isArray(y) ? y[0]! : y;
+    return toLabels(out, cfg).dataSync().slice();
+  });
+  return kitsDice(pred, batch.y);
+}
+
+export async function train(cfg: Config, opts: TrainOptions): Promise<TrainSummary> {
+  const { log, runDir } = opts;
+  const hash = configHash(cfg);
+  const lastDir = join(runDir, 'checkpoints', 'last');
+  const resuming = opts.resume && existsSync(join(lastDir, 'state.json'));
+  if (!resuming) {
+    mkdirSync(runDir, { recursive: true });
+    writeJsonAtomic(join(runDir, 'config.resolved.json'), { ...cfg, configHash: hash });
+  }
+  const root = Rng.fromSeed(cfg.seed);
+  const refs = discoverCases(cfg.data.root);
+  const s = cfg.data.splits;
+  const splits = loadOrCreateSplits(cfg.data.root, s.file, refs, s);
+  const byId = new Map(refs.map((r) => [r.id, r]));
+  const trainRefs = resolveSplit(splits, cfg.data.trainSplit, cfg.data.fold).map((id) => byId.get(id)!);
+  const valRefs = resolveSplit(splits, cfg.data.valSplit, cfg.data.fold).map((id) => byId.get(id)!);
+  log.info(`train on ${trainRefs.length} cases, validate on ${valRefs.length} (${cfg.data.root})`);
+  const trainLoaded = loadCases(trainRefs);
+  const plan = makePlan(cfg, trainLoaded, root.fork('fingerprint'));
+  log.info(
+    `target spacing ${plan.spacingMm.map((v) => v.toFixed(2)).join(' × ')} mm, normalisation ${plan.normalization.type}`,
+  );
+  const prepRng = root.fork('prepare');
+  const trainCases = trainLoaded.map((c) => prepareCase(c, plan, cfg.preprocess.interpolation, prepRng));
+  const valCases = loadCases(valRefs).map((c) => prepareCase(c, plan, cfg.preprocess.interpolation, prepRng));
+  writeJsonAtomic(join(runDir, 'plan.json'), {
+    spacingMm: plan.spacingMm,
+    normalization: plan.normalization,
+    fingerprint: { ...plan.fingerprint, spacings: undefined, shapes: undefined },
+  });
+
+  const opt = makeOptimizer(cfg);
+  let model: tf.LayersModel;
+  let state: TrainState;
+  let sampler = root.fork('sampler');
+  if (resuming) {
+    const ck = await loadCheckpoint(lastDir);
+    if (ck.state.configHash !== hash) {
+      throw new TrainingError(
+        `${runDir}: the config changed since this run started (hash ${ck.state.configHash} → ${hash}); start a new run`,
+      );
+    }
+    model = ck.model;
+    state = ck.state;
+    // Optimiser state is keyed by the weights' original names; map them to this process's variables.
+    const byOriginal = new Map(model.trainableWeights.map((w) => [w.originalName, w.name]));
+    await opt.setWeights(
+      ck.optimizerWeights.map(({ name, tensor }) => {
+        const base = name.replace(/\/[mv]$/, '');
+        const mapped = byOriginal.get(base);
+        return { name: mapped === undefined ? name : name.replace(base, mapped), tensor };
+      }),
+    );
+    tf.dispose(ck.optimizerWeights.map((w) => w.tensor));
+    sampler = Rng.fromState(state.rng['sampler']!);
+    log.info(`resumed at epoch ${state.epoch + 1}, iteration ${state.iteration} (step ${state.globalStep})`);
+  } else {
+    model = withModelInit(root.fork('init'), () => buildModel(cfg.model, modelPatchSize(cfg)));
+    state = { epoch: 0, iteration: 0, globalStep: 0, rng: {}, best: null, configHash: hash };
+  }
+  const lossFn = buildLoss(cfg.loss, cfg.model.outActivation);
+  const weights = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const toOriginal = new Map(model.trainableWeights.map((w) => [w.name, w.originalName]));
+
+  const checkpoint = async (dir: string, st: TrainState) => {
+    // Save optimiser state under the weights' original (stable) names.
+    const named = {
+      getWeights: async () =>
+        (await opt.getWeights()).map(({ name, tensor }) => {
+          const base = name.replace(/\/[mv]$/, '');
+          const orig = toOriginal.get(base);
+          return { name: orig === undefined ? name : name.replace(base, orig), tensor };
+        }),
+    } as unknown as tf.Optimizer;
+    await saveCheckpoint(dir, model, named, st);
+  };
+
+  const patch = cfg.train.patchSize;
+  let lastLoss = NaN;
+  let val: TrainSummary['val'] = null;
+  let steps = 0;
+  let { epoch, iteration, globalStep, best } = state;
+  const snapshot = (): TrainState => ({
+    epoch,
+    iteration,
+    globalStep,
+    rng: { sampler: sampler.state() },
+    best,
+    configHash: hash,
+  });
+  for (; epoch < cfg.train.epochs; epoch++) {
+    const lr = lrAt(cfg, epoch);
+    setLr(opt, lr);
+    for (; iteration < cfg.train.iterationsPerEpoch; iteration++) {
+      if (opts.shouldStop?.() === true || (opts.maxSteps !== undefined && steps >= opts.maxSteps)) {
+        await checkpoint(lastDir, snapshot());
+        log.info(`stopped at epoch ${epoch + 1}, iteration ${iteration}; resume with --resume`);
+        model.dispose();
+        opt.dispose();
+        return { runDir, completed: false, epoch, globalStep, lastLoss, best, val };
+      }
+      const t0 = performance.now();
+      const batch = sampleBatch(trainCases, patch, cfg.train.batchSize, cfg.train.sampling, sampler);
+      lastLoss = tf.tidy(() => {
+        const x = toModelInput(tf.tensor(batch.x, [...batch.shape, 1]), model);
+        const y = tf.tensor(batch.y, batch.shape);
+        const yy = model.inputs[0]!.shape.length === 4 ? y.squeeze([1]) : y;
+        const cost = opt.minimize(
+          () => lossFn(model.apply(x, { training: true }) as tf.Tensor | tf.Tensor[], yy),
+          true,
+          weights,
+        );
+        return cost!.dataSync()[0]!;
+      });
+      if (!Number.isFinite(lastLoss)) {
+        throw new TrainingError(
+          `loss became ${lastLoss} at epoch ${epoch + 1}, iteration ${iteration + 1}; the last good checkpoint is ${lastDir}`,
+        );
+      }
+      globalStep++;
+      steps++;
+      const stepMs = performance.now() - t0;
+      appendFileSync(
+        join(runDir, 'metrics.jsonl'),
+        JSON.stringify({ epoch: epoch + 1, iteration: iteration + 1, step: globalStep, loss: lastLoss, lr }) +
+          '\n',
+      );
+      opts.onProgress?.({ epoch, iteration, loss: lastLoss, lr, stepMs });
+    }
+    iteration = 0;
+    const isLast = epoch === cfg.train.epochs - 1;
+    if ((epoch + 1) % cfg.train.valEvery === 0 || isLast) {
+      val = validate(model, cfg, valCases, root);
+      if (val !== null) {
+        appendFileSync(
+          join(runDir, 'metrics.jsonl'),
+          JSON.stringify({ epoch: epoch + 1, step: globalStep, val }) + '\n',
+        );
+        log.info(
+          `epoch ${epoch + 1}: val patch Dice kidney ${val.kidney.toFixed(3)}, tumour ${val.tumor.toFixed(3)}`,
+        );
+        if (best === null || val.composite > best) {
+          best = val.composite;
+          await checkpoint(join(runDir, 'checkpoints', 'best'), { ...snapshot(), epoch: epoch + 1 });
+        }
+      }
+    }
+    await checkpoint(lastDir, { ...snapshot(), epoch: epoch + 1, iteration: 0 });
+  }
+  model.dispose();
+  opt.dispose();
+  return { runDir, completed: true, epoch, globalStep, lastLoss, best, val };
+}

@@ -1,0 +1,117 @@
+// The training loop: resume equivalence, NaN stop, no tensor growth, run-folder contents.
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { expect } from 'chai';
+import { validateConfig } from '../../lib/config/load.js';
+import { SILENT_LOGGER } from '../../lib/core/logger.js';
+import { writeSyntheticDataset } from '../../lib/synth/dataset.js';
+import { train, TrainingError } from '../../lib/training/trainer.js';
+import { testBackend } from '../helpers/setup.js';
+import { useTmpDir } from '../helpers/tmp.js';
+
+function tinyConfig(root: string, extra: Record<string, unknown> = {}) {
+  return validateConfig(
+    {
+      name: 'tiny',
+      seed: 3,
+      data: { root, splits: { val: 1 } },
+      preprocess: { spacing: [6, 6, 6], normalization: { type: 'window', lo: -250, hi: 250 } },
+      model: { type: 'unet3d', baseFilters: 4, maxFilters: 8, poolSchedule: [[2, 2, 2]] },
+      loss: { type: 'diceCe' },
+      optim: { type: 'adam', lr: 0.001 },
+      train: {
+        epochs: 2,
+        iterationsPerEpoch: 3,
+        batchSize: 2,
+        patchSize: [8, 16, 16],
+        valEvery: 1,
+        valPatches: 2,
+      },
+      ...extra,
+    },
+    'test',
+  );
+}
+
+describe('training/trainer', function () {
+  this.timeout(300000);
+  const tmp = useTmpDir();
+  let data = '';
+  beforeEach(() => {
+    data = join(tmp(), 'data');
+    writeSyntheticDataset({ out: data, cases: 3, seed: 5, preset: 'small' });
+  });
+  afterEach(async () => tf.setBackend(testBackend()));
+
+  it('an interrupted and resumed run ends with the same weights as a straight run (cpu backend)', async () => {
+    await tf.setBackend('cpu');
+    const cfg = tinyConfig(data);
+    const a = await train(cfg, { runDir: join(tmp(), 'a'), resume: false, log: SILENT_LOGGER });
+    expect(a.completed).to.equal(true);
+    const b1 = await train(cfg, { runDir: join(tmp(), 'b'), resume: false, log: SILENT_LOGGER, maxSteps: 4 });
+    expect(b1.completed).to.equal(false);
+    expect(b1.globalStep).to.equal(4);
+    const b2 = await train(cfg, { runDir: join(tmp(), 'b'), resume: true, log: SILENT_LOGGER });
+    expect(b2.completed).to.equal(true);
+    expect(b2.globalStep).to.equal(6);
+    const w = (run: string) => readFileSync(join(tmp(), run, 'checkpoints/last/weights.bin'));
+    expect(w('a').equals(w('b'))).to.equal(true);
+    expect(b2.lastLoss).to.equal(a.lastLoss);
+  });
+
+  it('writes the resolved config, metrics, plan and the last and best checkpoints', async () => {
+    const s = await train(tinyConfig(data), { runDir: join(tmp(), 'r'), resume: false, log: SILENT_LOGGER });
+    const dir = join(tmp(), 'r');
+    const cfg = JSON.parse(readFileSync(join(dir, 'config.resolved.json'), 'utf8')) as {
+      configHash: string;
+      seed: number;
+    };
+    expect(cfg.seed).to.equal(3);
+    expect(cfg.configHash).to.match(/^[0-9a-f]{16}$/);
+    const lines = readFileSync(join(dir, 'metrics.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { step?: number; val?: unknown });
+    expect(lines.filter((l) => l.val === undefined)).to.have.length(6);
+    expect(lines.filter((l) => l.val !== undefined)).to.have.length(2);
+    for (const c of ['last', 'best'])
+      expect(readdirSync(join(dir, 'checkpoints', c)).sort()).to.deep.equal([
+        'model.json',
+        'optimizer.bin',
+        'state.json',
+        'weights.bin',
+      ]);
+    expect(existsSync(join(dir, 'plan.json'))).to.equal(true);
+    expect(s.val!.kidney).to.be.within(0, 1);
+  });
+
+  it('tensor count stays constant across iterations', async () => {
+    const counts: number[] = [];
+    await train(tinyConfig(data), {
+      runDir: join(tmp(), 'm'),
+      resume: false,
+      log: SILENT_LOGGER,
+      onProgress: () => counts.push(tf.memory().numTensors),
+    });
+    expect(counts).to.have.length(6);
+    expect(new Set(counts.slice(1)).size).to.equal(1);
+  });
+
+  it('a NaN/Inf loss stops the run with a clear error naming the last good checkpoint', async () => {
+    const cfg = tinyConfig(data, { optim: { type: 'adam', lr: 1e30 } });
+    let err: unknown;
+    try {
+      await train(cfg, { runDir: join(tmp(), 'n'), resume: false, log: SILENT_LOGGER });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).to.be.instanceOf(TrainingError);
+    expect((err as Error).message).to.match(
+      /loss became (NaN|Infinity|-Infinity) at epoch \d, iteration \d; the last good checkpoint is .*checkpoints\/last/,
+    );
+    // No half-written checkpoint folders are left behind.
+    const ck = join(tmp(), 'n', 'checkpoints');
+    if (existsSync(ck)) expect(readdirSync(ck).every((d) => d === 'last' || d === 'best')).to.equal(true);
+  });
+});
