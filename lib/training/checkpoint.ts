@@ -26,18 +26,27 @@ interface OptimizerManifest {
   readonly tensors: { name: string; shape: number[]; dtype: 'float32' | 'int32'; offset: number }[];
 }
 
-/** Saves model, optimiser weights and state under `dir` (replaced atomically as a whole). */
+/** A named tensor, as optimisers export their state. */
+export interface NamedTensor {
+  readonly name: string;
+  readonly tensor: tf.Tensor;
+}
+
+/**
+ * Saves the model, the optimiser state `optimizerWeights` (disposed here) and `state` under `dir`,
+ * replacing it atomically as a whole.
+ */
 export async function saveCheckpoint(
   dir: string,
   model: tf.LayersModel,
-  opt: tf.Optimizer,
+  optimizerWeights: readonly NamedTensor[],
   state: TrainState,
 ): Promise<void> {
   const tmp = `${dir}.tmp-${process.pid}`;
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true });
   await saveModel(model, tmp);
-  const weights = await opt.getWeights();
+  const weights = optimizerWeights;
   const parts: Uint8Array[] = [];
   const tensors: OptimizerManifest['tensors'] = [];
   let offset = 0;

@@ -174,16 +174,13 @@ export async function train(cfg: Config, opts: TrainOptions): Promise<TrainSumma
   const weights = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const toOriginal = new Map(model.trainableWeights.map((w) => [w.name, w.originalName]));
 
+  // Optimiser state is saved under the weights' original (stable) names, not this process's.
   const checkpoint = async (dir: string, st: TrainState) => {
-    // Save optimiser state under the weights' original (stable) names.
-    const named = {
-      getWeights: async () =>
-        (await opt.getWeights()).map(({ name, tensor }) => {
-          const base = name.replace(/\/[mv]$/, '');
-          const orig = toOriginal.get(base);
-          return { name: orig === undefined ? name : name.replace(base, orig), tensor };
-        }),
-    } as unknown as tf.Optimizer;
+    const named = (await opt.getWeights()).map(({ name, tensor }) => {
+      const base = name.replace(/\/[mv]$/, '');
+      const orig = toOriginal.get(base);
+      return { name: orig === undefined ? name : name.replace(base, orig), tensor };
+    });
     await saveCheckpoint(dir, model, named, st);
   };
 
