@@ -5,12 +5,6 @@
  */
 import { DataError } from '../core/errors.js';
 
-export const LABELS = { background: 0, kidney: 1, tumor: 2 } as const;
-export const NUM_CLASSES = 3;
-
-/** Evaluation regions as label sets. */
-export const REGIONS = { kidneyAndTumor: [1, 2], tumor: [2] } as const;
-
 /** Voxel count of each label 0, 1, 2. */
 export function labelCounts(labels: ArrayLike<number>): [number, number, number] {
   const c: [number, number, number] = [0, 0, 0];
