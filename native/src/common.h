@@ -23,6 +23,22 @@ inline float *f32Arg(const Napi::Value &v) {
   return v.As<Napi::Float32Array>().Data();
 }
 
+// Row-major (C-order) strides of a shape.
+inline dnnl::memory::dims rowMajorStrides(const dnnl::memory::dims &d) {
+  dnnl::memory::dims s(d.size());
+  int64_t acc = 1;
+  for (size_t i = d.size(); i-- > 0;) {
+    s[i] = acc;
+    acc *= d[i];
+  }
+  return s;
+}
+
+// A plain row-major memory descriptor.
+inline dnnl::memory::desc plainMd(const dnnl::memory::dims &d, dnnl::memory::data_type t = dnnl::memory::data_type::f32) {
+  return dnnl::memory::desc(d, t, rowMajorStrides(d));
+}
+
 inline std::string key(const std::vector<dnnl::memory::dims> &parts, const std::string &tag) {
   std::string k = tag;
   for (const auto &p : parts) {

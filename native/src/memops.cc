@@ -14,17 +14,6 @@ using dnnl::algorithm;
 
 namespace {
 
-memory::dims rowMajorStrides(const memory::dims &d) {
-  memory::dims s(d.size());
-  int64_t acc = 1;
-  for (size_t i = d.size(); i-- > 0;) {
-    s[i] = acc;
-    acc *= d[i];
-  }
-  return s;
-}
-
-memory::desc plain(const memory::dims &d, dt t) { return memory::desc(d, t, rowMajorStrides(d)); }
 
 dt dtypeArg(const Napi::Value &v) { return v.As<Napi::Number>().Int32Value() == 1 ? dt::s32 : dt::f32; }
 
@@ -48,7 +37,7 @@ Napi::Value Transpose(const Napi::CallbackInfo &info) {
     outShape[i] = shape[perm[i]];
     srcStrides[i] = inStrides[perm[i]];  // reading x in output order
   }
-  memory::desc src(outShape, t, srcStrides), dst = plain(outShape, t);
+  memory::desc src(outShape, t, srcStrides), dst = plainMd(outShape, t);
   std::string k = key({shape, perm}, t == dt::s32 ? "ti" : "tf");
   auto &c = cacheOf<dnnl::reorder>();
   auto it = c.find(k);
@@ -68,7 +57,7 @@ Napi::Value Binary(const Napi::CallbackInfo &info) {
                                    algorithm::binary_div, algorithm::binary_max, algorithm::binary_min};
   int alg = info[0].As<Napi::Number>().Int32Value();
   memory::dims as = dimsArg(info[2]), bs = dimsArg(info[4]);
-  memory::desc a = plain(as, dt::f32), b = plain(bs, dt::f32);
+  memory::desc a = plainMd(as, dt::f32), b = plainMd(bs, dt::f32);
   std::string k = key({as, bs}, "b" + std::to_string(alg));
   auto &c = cacheOf<dnnl::binary>();
   auto it = c.find(k);
@@ -89,7 +78,7 @@ Napi::Value Reduce(const Napi::CallbackInfo &info) {
                                    algorithm::reduction_min};
   int alg = info[0].As<Napi::Number>().Int32Value();
   memory::dims xs = dimsArg(info[2]), ys = dimsArg(info[4]);
-  memory::desc x = plain(xs, dt::f32), y = plain(ys, dt::f32);
+  memory::desc x = plainMd(xs, dt::f32), y = plainMd(ys, dt::f32);
   std::string k = key({xs, ys}, "r" + std::to_string(alg));
   auto &c = cacheOf<dnnl::reduction>();
   auto it = c.find(k);

@@ -11,16 +11,6 @@ using dt = memory::data_type;
 using dnnl::algorithm;
 
 namespace {
-memory::dims strides(const memory::dims &d) {
-  memory::dims s(d.size());
-  int64_t acc = 1;
-  for (size_t i = d.size(); i-- > 0;) {
-    s[i] = acc;
-    acc *= d[i];
-  }
-  return s;
-}
-memory::desc plain(const memory::dims &d) { return memory::desc(d, dt::f32, strides(d)); }
 
 // Channels-last [N, D, H, W, C] → logical N C D H W with the ndhwc tag.
 memory::desc ndhwc(const memory::dims &s) {
@@ -32,7 +22,7 @@ memory::desc ndhwc(const memory::dims &s) {
 Napi::Value Slice(const Napi::CallbackInfo &info) {
   memory::dims shape = dimsArg(info[1]), begin = dimsArg(info[2]), size = dimsArg(info[3]);
   static std::unordered_map<std::string, std::unique_ptr<dnnl::reorder>> cache;
-  memory::desc src = plain(shape).submemory_desc(size, begin), dst = plain(size);
+  memory::desc src = plainMd(shape).submemory_desc(size, begin), dst = plainMd(size);
   std::string k = key({shape, begin, size}, "sl");
   auto it = cache.find(k);
   if (it == cache.end()) {
@@ -53,17 +43,17 @@ Napi::Value Concat(const Napi::CallbackInfo &info) {
   std::vector<memory::dims> keyParts{outShape};
   for (uint32_t i = 0; i < shapes.Length(); i++) {
     memory::dims s = dimsArg(shapes.Get(i));
-    mds.push_back(plain(s));
+    mds.push_back(plainMd(s));
     keyParts.push_back(s);
   }
   static std::unordered_map<std::string, std::unique_ptr<dnnl::concat>> cache;
   std::string k = key(keyParts, "cc" + std::to_string(axis));
   auto it = cache.find(k);
   if (it == cache.end()) {
-    dnnl::concat::primitive_desc pd(plain(outShape), axis, mds, engine());
+    dnnl::concat::primitive_desc pd(plainMd(outShape), axis, mds, engine());
     it = cache.emplace(k, std::make_unique<dnnl::concat>(pd)).first;
   }
-  std::unordered_map<int, memory> args{{DNNL_ARG_DST, memory(plain(outShape), engine(), f32Arg(info[3]))}};
+  std::unordered_map<int, memory> args{{DNNL_ARG_DST, memory(plainMd(outShape), engine(), f32Arg(info[3]))}};
   for (uint32_t i = 0; i < xs.Length(); i++) args.emplace(DNNL_ARG_MULTIPLE_SRC + i, memory(mds[i], engine(), f32Arg(xs.Get(i))));
   it->second->execute(stream(), args);
   stream().wait();
