@@ -46,6 +46,20 @@ describe('models/layers', () => {
       [0, 2],
       [1, 1],
     ];
+    expect(new ZeroPadding3D({ margins }).computeOutputShape([null, 2, 3, 4, 1])).to.deep.equal([
+      null,
+      3,
+      5,
+      6,
+      1,
+    ]);
+    expect(new Cropping3D({ margins }).computeOutputShape([null, 3, 5, 6, 1])).to.deep.equal([
+      null,
+      2,
+      3,
+      4,
+      1,
+    ]);
     const padded = new ZeroPadding3D({ margins }).apply(x) as tf.Tensor;
     expect(padded.shape).to.deep.equal([1, 3, 5, 6, 1]);
     expect(padded.sum().dataSync()[0]).to.equal(300);

@@ -17,9 +17,10 @@ function shapeOf(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
   return (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
 }
 
-export class Cropping3D extends tf.layers.Layer {
-  static readonly className = 'KitsegCropping3D';
+/** Shared by crop and pad: the margins, the output shape (sign +1 pads, −1 crops) and the config. */
+abstract class Margins3DLayer extends tf.layers.Layer {
   readonly margins: Margins3D;
+  protected abstract readonly sign: 1 | -1;
 
   constructor(args: CropPad3DArgs) {
     super(args);
@@ -28,63 +29,39 @@ export class Cropping3D extends tf.layers.Layer {
 
   override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
     const s = shapeOf(inputShape);
+    const m = this.margins;
     return [
       s[0]!,
-      ...[1, 2, 3].map((a) =>
-        s[a] == null ? null : s[a]! - this.margins[a - 1]![0] - this.margins[a - 1]![1],
-      ),
+      ...[1, 2, 3].map((a) => (s[a] == null ? null : s[a]! + this.sign * (m[a - 1]![0] + m[a - 1]![1]))),
       s[4]!,
     ];
-  }
-
-  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
-    const x = Array.isArray(inputs) ? inputs[0]! : inputs;
-    const m = this.margins;
-    return x.slice(
-      [0, m[0][0], m[1][0], m[2][0], 0],
-      [
-        -1,
-        x.shape[1]! - m[0][0] - m[0][1],
-        x.shape[2]! - m[1][0] - m[1][1],
-        x.shape[3]! - m[2][0] - m[2][1],
-        -1,
-      ],
-    );
   }
 
   override getConfig(): tf.serialization.ConfigDict {
     return { ...super.getConfig(), margins: this.margins };
   }
 }
+
+export class Cropping3D extends Margins3DLayer {
+  static readonly className = 'KitsegCropping3D';
+  protected readonly sign = -1;
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    const x = Array.isArray(inputs) ? inputs[0]! : inputs;
+    const m = this.margins;
+    const size = [1, 2, 3].map((a) => x.shape[a]! - m[a - 1]![0] - m[a - 1]![1]);
+    return x.slice([0, m[0][0], m[1][0], m[2][0], 0], [-1, ...size, -1]);
+  }
+}
 tf.serialization.registerClass(Cropping3D);
 
-export class ZeroPadding3D extends tf.layers.Layer {
+export class ZeroPadding3D extends Margins3DLayer {
   static readonly className = 'KitsegZeroPadding3D';
-  readonly margins: Margins3D;
-
-  constructor(args: CropPad3DArgs) {
-    super(args);
-    this.margins = args.margins;
-  }
-
-  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
-    const s = shapeOf(inputShape);
-    return [
-      s[0]!,
-      ...[1, 2, 3].map((a) =>
-        s[a] == null ? null : s[a]! + this.margins[a - 1]![0] + this.margins[a - 1]![1],
-      ),
-      s[4]!,
-    ];
-  }
+  protected readonly sign = 1;
 
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     const x = Array.isArray(inputs) ? inputs[0]! : inputs;
     return tf.pad(x, [[0, 0], ...this.margins, [0, 0]]);
-  }
-
-  override getConfig(): tf.serialization.ConfigDict {
-    return { ...super.getConfig(), margins: this.margins };
   }
 }
 tf.serialization.registerClass(ZeroPadding3D);

@@ -24,8 +24,8 @@ function upShape(shape: tf.Shape, size: Int3): tf.Shape {
   ];
 }
 
-export class UpSampling3D extends tf.layers.Layer {
-  static readonly className = 'KitsegUpSampling3D';
+/** Shared by the upsampling layers: the integer factors, the output shape and the config. */
+abstract class Upsampling3DBase extends tf.layers.Layer {
   readonly size: Int3;
 
   constructor(args: UpSampling3DArgs) {
@@ -36,6 +36,14 @@ export class UpSampling3D extends tf.layers.Layer {
   override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
     return upShape((Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape, this.size);
   }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), size: this.size };
+  }
+}
+
+export class UpSampling3D extends Upsampling3DBase {
+  static readonly className = 'KitsegUpSampling3D';
 
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     const x = (Array.isArray(inputs) ? inputs[0]! : inputs) as tf.Tensor5D;
@@ -48,10 +56,6 @@ export class UpSampling3D extends tf.layers.Layer {
         .tile([1, 1, fd, 1, fh, 1, fw, 1])
         .reshape([n, d * fd, h * fh, w * fw, c]);
     });
-  }
-
-  override getConfig(): tf.serialization.ConfigDict {
-    return { ...super.getConfig(), size: this.size };
   }
 }
 tf.serialization.registerClass(UpSampling3D);
@@ -84,18 +88,8 @@ function resizeAxis(x: tf.Tensor5D, axis: number, outSize: number): tf.Tensor5D 
   return y.transpose(inverse) as tf.Tensor5D;
 }
 
-export class TrilinearUpSampling3D extends tf.layers.Layer {
+export class TrilinearUpSampling3D extends Upsampling3DBase {
   static readonly className = 'KitsegTrilinearUpSampling3D';
-  readonly size: Int3;
-
-  constructor(args: UpSampling3DArgs) {
-    super(args);
-    this.size = args.size;
-  }
-
-  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
-    return upShape((Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape, this.size);
-  }
 
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     const x = (Array.isArray(inputs) ? inputs[0]! : inputs) as tf.Tensor5D;
@@ -104,10 +98,6 @@ export class TrilinearUpSampling3D extends tf.layers.Layer {
       for (let a = 1; a <= 3; a++) y = resizeAxis(y, a, x.shape[a]! * this.size[a - 1]!);
       return y;
     });
-  }
-
-  override getConfig(): tf.serialization.ConfigDict {
-    return { ...super.getConfig(), size: this.size };
   }
 }
 tf.serialization.registerClass(TrilinearUpSampling3D);
