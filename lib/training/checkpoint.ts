@@ -11,6 +11,7 @@ import { IoError } from '../core/errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { loadModel, saveModel } from '../io/checkpoint.js';
 import type { RngState } from '../rng/rng.js';
+import type { ScheduleState } from './schedule.js';
 
 export interface TrainState {
   /** Epoch to continue in, and iterations already done in it. */
@@ -18,7 +19,8 @@ export interface TrainState {
   readonly iteration: number;
   readonly globalStep: number;
   readonly rng: Record<string, RngState>;
-  readonly best: number | null;
+  /** LR schedule and early-stopping state (includes the best composite val Dice). */
+  readonly schedule: ScheduleState;
   readonly configHash: string;
 }
 

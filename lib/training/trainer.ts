@@ -23,6 +23,7 @@ import { modelPatchSize } from '../models/summary.js';
 import { Rng } from '../rng/rng.js';
 import { FusedAdam } from './adam.js';
 import { loadCheckpoint, saveCheckpoint, type TrainState } from './checkpoint.js';
+import { afterValidation, initialSchedule, lrFor, shouldStopEarly } from './schedule.js';
 import { loadCases, makePlan, prepareCase, sampleBatch, type PreparedCase } from './data.js';
 
 /** A training run could not continue (e.g. the loss became NaN). */
@@ -50,6 +51,8 @@ export interface TrainOptions {
 export interface TrainSummary {
   readonly runDir: string;
   readonly completed: boolean;
+  /** Ended by early stopping before `train.epochs`. */
+  readonly stoppedEarly: boolean;
   readonly epoch: number;
   readonly globalStep: number;
   readonly lastLoss: number;
@@ -67,11 +70,6 @@ function makeOptimizer(cfg: Config): tf.Optimizer {
 function setLr(opt: tf.Optimizer, lr: number): void {
   if (opt instanceof FusedAdam) opt.lr = lr;
   else (opt as unknown as { learningRate: number }).learningRate = lr;
-}
-
-function lrAt(cfg: Config, epoch: number): number {
-  const lr0 = cfg.optim.lr;
-  return cfg.train.lrSchedule === 'poly' ? lr0 * (1 - epoch / cfg.train.epochs) ** 0.9 : lr0;
 }
 
 /** Model outputs → hard labels (argmax for softmax; thresholded regions for sigmoid). */
@@ -168,7 +166,14 @@ export async function train(cfg: Config, opts: TrainOptions): Promise<TrainSumma
     log.info(`resumed at epoch ${state.epoch + 1}, iteration ${state.iteration} (step ${state.globalStep})`);
   } else {
     model = withModelInit(root.fork('init'), () => buildModel(cfg.model, modelPatchSize(cfg)));
-    state = { epoch: 0, iteration: 0, globalStep: 0, rng: {}, best: null, configHash: hash };
+    state = {
+      epoch: 0,
+      iteration: 0,
+      globalStep: 0,
+      rng: {},
+      schedule: initialSchedule(cfg.optim.lr),
+      configHash: hash,
+    };
   }
   const lossFn = buildLoss(cfg.loss, cfg.model.outActivation);
   const weights = model.trainableWeights.map((w) => w.read() as tf.Variable);
@@ -188,17 +193,27 @@ export async function train(cfg: Config, opts: TrainOptions): Promise<TrainSumma
   let lastLoss = NaN;
   let val: TrainSummary['val'] = null;
   let steps = 0;
-  let { epoch, iteration, globalStep, best } = state;
+  let { epoch, iteration, globalStep, schedule } = state;
   const snapshot = (): TrainState => ({
     epoch,
     iteration,
     globalStep,
     rng: { sampler: sampler.state() },
-    best,
+    schedule,
     configHash: hash,
   });
+  const summary = (completed: boolean, stoppedEarly = false): TrainSummary => ({
+    runDir,
+    completed,
+    stoppedEarly,
+    epoch,
+    globalStep,
+    lastLoss,
+    best: schedule.best,
+    val,
+  });
   for (; epoch < cfg.train.epochs; epoch++) {
-    const lr = lrAt(cfg, epoch);
+    const lr = lrFor(cfg.train.lrSchedule, cfg.optim.lr, epoch, cfg.train.epochs, schedule);
     setLr(opt, lr);
     for (; iteration < cfg.train.iterationsPerEpoch; iteration++) {
       if (opts.shouldStop?.() === true || (opts.maxSteps !== undefined && steps >= opts.maxSteps)) {
@@ -206,7 +221,7 @@ export async function train(cfg: Config, opts: TrainOptions): Promise<TrainSumma
         log.info(`stopped at epoch ${epoch + 1}, iteration ${iteration}; resume with --resume`);
         model.dispose();
         opt.dispose();
-        return { runDir, completed: false, epoch, globalStep, lastLoss, best, val };
+        return summary(false);
       }
       const t0 = performance.now();
       const batch = sampleBatch(trainCases, patch, cfg.train.batchSize, cfg.train.sampling, sampler);
@@ -248,15 +263,22 @@ export async function train(cfg: Config, opts: TrainOptions): Promise<TrainSumma
         log.info(
           `epoch ${epoch + 1}: val patch Dice kidney ${val.kidney.toFixed(3)}, tumour ${val.tumor.toFixed(3)}`,
         );
-        if (best === null || val.composite > best) {
-          best = val.composite;
+        const improved = schedule.best === null || val.composite > schedule.best;
+        schedule = afterValidation(cfg.train.lrSchedule, schedule, val.composite);
+        if (improved)
           await checkpoint(join(runDir, 'checkpoints', 'best'), { ...snapshot(), epoch: epoch + 1 });
-        }
       }
     }
     await checkpoint(lastDir, { ...snapshot(), epoch: epoch + 1, iteration: 0 });
+    if (shouldStopEarly(cfg.train.earlyStoppingPatience, schedule)) {
+      log.info(`early stop after epoch ${epoch + 1}: ${schedule.sinceBest} validations without improvement`);
+      epoch++;
+      model.dispose();
+      opt.dispose();
+      return summary(true, true);
+    }
   }
   model.dispose();
   opt.dispose();
-  return { runDir, completed: true, epoch, globalStep, lastLoss, best, val };
+  return summary(true);
 }

@@ -98,6 +98,32 @@ describe('training/trainer', function () {
     expect(new Set(counts.slice(1)).size).to.equal(1);
   });
 
+  it('early stopping ends the run when the val Dice stops improving', async () => {
+    // A vanishing learning rate leaves the val Dice unchanged, so the second validation is no better.
+    const cfg = tinyConfig(data, {
+      optim: { type: 'adam', lr: 1e-12 },
+      train: {
+        epochs: 6,
+        iterationsPerEpoch: 1,
+        batchSize: 1,
+        patchSize: [8, 16, 16],
+        valEvery: 1,
+        valPatches: 2,
+        lrSchedule: 'constant',
+        earlyStoppingPatience: 1,
+      },
+    });
+    const s = await train(cfg, { runDir: join(tmp(), 'e'), resume: false, log: SILENT_LOGGER });
+    expect(s.completed).to.equal(true);
+    expect(s.stoppedEarly).to.equal(true);
+    expect(s.epoch).to.equal(2);
+    const vals = readFileSync(join(tmp(), 'e', 'metrics.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .filter((l) => l.includes('"val"'));
+    expect(vals).to.have.length(2);
+  });
+
   it('a NaN/Inf loss stops the run with a clear error naming the last good checkpoint', async () => {
     const cfg = tinyConfig(data, { optim: { type: 'adam', lr: 1e30 } });
     let err: unknown;

@@ -27,8 +27,30 @@ export const TrainSchema = z.strictObject({
   patchSize: Int3.default([48, 64, 64]),
   /** Validate every this many epochs. */
   valEvery: z.number().int().positive().default(5),
-  /** Learning rate per epoch: poly α0·(1 − e/N)^0.9 (nnU-Net) or constant. */
-  lrSchedule: z.enum(['poly', 'constant']).default('poly'),
+  /**
+   * Learning rate per epoch: `poly` α0·(1 − e/N)^0.9 (nnU-Net), `constant`, `step` (× factor every k
+   * epochs; halving: factor 0.5), or `plateau` (× factor after `patience` validations without a
+   * better composite val Dice, not below `minLr`).
+   */
+  lrSchedule: z
+    .union([
+      z.literal('poly'),
+      z.literal('constant'),
+      z.strictObject({
+        type: z.literal('step'),
+        every: z.number().int().positive(),
+        factor: z.number().positive().max(1).default(0.5),
+      }),
+      z.strictObject({
+        type: z.literal('plateau'),
+        patience: z.number().int().positive().default(2),
+        factor: z.number().positive().max(1).default(0.5),
+        minLr: z.number().nonnegative().default(1e-6),
+      }),
+    ])
+    .default('poly'),
+  /** Stop after this many validations without a better composite val Dice; null: never. */
+  earlyStoppingPatience: z.number().int().positive().nullable().default(null),
   /** Patches drawn from the val cases for the patch-Dice validation. */
   valPatches: z.number().int().positive().default(8),
   /** Patch-centre rule: class probabilities, or nnU-Net's one-third forced foreground. */
