@@ -6,7 +6,7 @@
  * run ends with the same weights as one that ran straight through. A NaN/Inf loss stops the run
  * with the last good checkpoint kept.
  */
-import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { configHash } from '../config/hash.js';
@@ -15,7 +15,7 @@ import { SegError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { discoverCases } from '../data/kits19.js';
 import { loadOrCreateSplits, resolveSplit } from '../data/splits.js';
-import { writeJsonAtomic } from '../io/atomic.js';
+import { writeFileAtomic, writeJsonAtomic } from '../io/atomic.js';
 import { buildLoss } from '../losses/index.js';
 import { kitsDice } from '../metrics/dice.js';
 import { buildModel, withModelInit } from '../models/index.js';
@@ -23,6 +23,7 @@ import { modelPatchSize } from '../models/summary.js';
 import { Rng } from '../rng/rng.js';
 import { FusedAdam } from './adam.js';
 import { loadCheckpoint, saveCheckpoint, type TrainState } from './checkpoint.js';
+import { curvesPng } from './curves.js';
 import { afterValidation, initialSchedule, lrFor, shouldStopEarly } from './schedule.js';
 import { loadCases, makePlan, prepareCase, sampleBatch, type PreparedCase } from './data.js';
 
@@ -189,6 +190,23 @@ export async function train(cfg: Config, opts: TrainOptions): Promise<TrainSumma
     await saveCheckpoint(dir, model, named, st);
   };
 
+  const curves: {
+    loss: { step: number; loss: number }[];
+    val: { step: number; kidney: number; tumor: number }[];
+  } = {
+    loss: [],
+    val: [],
+  };
+  if (resuming && existsSync(join(runDir, 'metrics.jsonl'))) {
+    // Curves continue from the logged history, up to the resumed step.
+    for (const line of readFileSync(join(runDir, 'metrics.jsonl'), 'utf8').split('\n')) {
+      if (line.trim() === '') continue;
+      const m = JSON.parse(line) as { step: number; loss?: number; val?: { kidney: number; tumor: number } };
+      if (m.step > state.globalStep) continue;
+      if (m.val !== undefined) curves.val.push({ step: m.step, kidney: m.val.kidney, tumor: m.val.tumor });
+      else if (m.loss !== undefined) curves.loss.push({ step: m.step, loss: m.loss });
+    }
+  }
   const patch = cfg.train.patchSize;
   let lastLoss = NaN;
   let val: TrainSummary['val'] = null;
@@ -243,6 +261,7 @@ export async function train(cfg: Config, opts: TrainOptions): Promise<TrainSumma
       }
       globalStep++;
       steps++;
+      curves.loss.push({ step: globalStep, loss: lastLoss });
       const stepMs = performance.now() - t0;
       appendFileSync(
         join(runDir, 'metrics.jsonl'),
@@ -263,6 +282,7 @@ export async function train(cfg: Config, opts: TrainOptions): Promise<TrainSumma
         log.info(
           `epoch ${epoch + 1}: val patch Dice kidney ${val.kidney.toFixed(3)}, tumour ${val.tumor.toFixed(3)}`,
         );
+        curves.val.push({ step: globalStep, kidney: val.kidney, tumor: val.tumor });
         const improved = schedule.best === null || val.composite > schedule.best;
         schedule = afterValidation(cfg.train.lrSchedule, schedule, val.composite);
         if (improved)
@@ -270,6 +290,8 @@ export async function train(cfg: Config, opts: TrainOptions): Promise<TrainSumma
       }
     }
     await checkpoint(lastDir, { ...snapshot(), epoch: epoch + 1, iteration: 0 });
+    // Refreshed every epoch (this process's steps; metrics.jsonl holds the whole history).
+    writeFileAtomic(join(runDir, 'curves.png'), curvesPng(curves));
     if (shouldStopEarly(cfg.train.earlyStoppingPatience, schedule)) {
       log.info(`early stop after epoch ${epoch + 1}: ${schedule.sinceBest} validations without improvement`);
       epoch++;

@@ -83,6 +83,7 @@ describe('training/trainer', function () {
         'weights.bin',
       ]);
     expect(existsSync(join(dir, 'plan.json'))).to.equal(true);
+    expect(readFileSync(join(dir, 'curves.png')).subarray(1, 4).toString()).to.equal('PNG');
     expect(s.val!.kidney).to.be.within(0, 1);
   });
 
