@@ -173,6 +173,20 @@ export function convKernels(addon: DnnlAddon): tf.KernelConfig[] {
     backendName: 'dnnl',
     kernelFunc: (args) => fn(args, args.backend as MathBackendCPU),
   });
+  /** Filter gradient of a 3D conv; with `bias` also the bias gradient (a second output). */
+  const filterGrad3d = (kernelName: string, bias: boolean): tf.KernelConfig => ({
+    kernelName,
+    backendName: 'dnnl',
+    kernelFunc: (a) => {
+      const b = a.backend as MathBackendCPU;
+      const { x, dy } = a.inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
+      const { strides, pad, filterShape } = a.attrs as unknown as tf.Conv3DBackpropFilterV2Attrs;
+      const g = info3d(x.shape, filterShape, strides, 1, pad);
+      return bias
+        ? backwardWeightsBias(addon, b, x, dy, [...filterShape], g)
+        : backwardWeights(addon, b, x, dy, [...filterShape], g);
+    },
+  });
   return [
     k(CONV3D_BIAS, (a, b) => {
       const { x, filter, bias } = a.inputs as {
@@ -184,23 +198,7 @@ export function convKernels(addon: DnnlAddon): tf.KernelConfig[] {
       const g = info3d(x.shape, filter.shape, strides, 1, pad);
       return forward(addon, b, x, filter, g.outShape, g, bias);
     }),
-    {
-      kernelName: CONV3D_BIAS_FILTER_GRAD,
-      backendName: 'dnnl',
-      kernelFunc: (a) => {
-        const b = a.backend as MathBackendCPU;
-        const { x, dy } = a.inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
-        const { strides, pad, filterShape } = a.attrs as unknown as tf.Conv3DBackpropFilterV2Attrs;
-        return backwardWeightsBias(
-          addon,
-          b,
-          x,
-          dy,
-          [...filterShape],
-          info3d(x.shape, filterShape, strides, 1, pad),
-        );
-      },
-    },
+    filterGrad3d(CONV3D_BIAS_FILTER_GRAD, true),
     k(tf.Conv3D, (a, b) => {
       const { x, filter } = a.inputs as { x: tf.TensorInfo; filter: tf.TensorInfo };
       const { strides, pad, dilations, dataFormat } = a.attrs as unknown as tf.Conv3DAttrs;
@@ -220,18 +218,7 @@ export function convKernels(addon: DnnlAddon): tf.KernelConfig[] {
         info3d(inputShape, filter.shape, strides, 1, pad),
       );
     }),
-    k(tf.Conv3DBackpropFilterV2, (a, b) => {
-      const { x, dy } = a.inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
-      const { strides, pad, filterShape } = a.attrs as unknown as tf.Conv3DBackpropFilterV2Attrs;
-      return backwardWeights(
-        addon,
-        b,
-        x,
-        dy,
-        [...filterShape],
-        info3d(x.shape, filterShape, strides, 1, pad),
-      );
-    }),
+    filterGrad3d(tf.Conv3DBackpropFilterV2, false),
     k(tf.Conv2D, (a, b) => {
       const { x, filter } = a.inputs as { x: tf.TensorInfo; filter: tf.TensorInfo };
       const { strides, pad, dataFormat, dilations, dimRoundingMode } = a.attrs as unknown as tf.Conv2DAttrs;

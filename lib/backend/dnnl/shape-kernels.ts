@@ -82,14 +82,7 @@ export function shapeKernels(addon: DnnlAddon): tf.KernelConfig[] {
       const { filterSize, strides, pad, dimRoundingMode, dataFormat } =
         a.attrs as unknown as tf.MaxPool3DAttrs;
       if (x.dtype !== 'float32' || dataFormat !== 'NDHWC') return cpuKernel(tf.MaxPool3D, a) as tf.TensorInfo;
-      const c = tf.backend_util.computePool3DInfo(
-        x.shape as [number, number, number, number, number],
-        filterSize,
-        strides,
-        1,
-        pad,
-        dimRoundingMode,
-      );
+      const c = pool3dInfo(x.shape, filterSize, strides, pad, dimRoundingMode);
       const y = allocF32(size(c.outShape));
       addon.maxPool3d(values(b, x), [...x.shape], y, c.outShape, ...poolGeometry(c));
       return b.makeTensorInfo(c.outShape, 'float32', y);
@@ -97,14 +90,7 @@ export function shapeKernels(addon: DnnlAddon): tf.KernelConfig[] {
     kernel(tf.MaxPool3DGrad, (a, b) => {
       const { dy, input } = a.inputs as { dy: tf.TensorInfo; input: tf.TensorInfo };
       const { filterSize, strides, pad, dimRoundingMode } = a.attrs as unknown as tf.MaxPool3DGradAttrs;
-      const c = tf.backend_util.computePool3DInfo(
-        input.shape as [number, number, number, number, number],
-        filterSize,
-        strides,
-        1,
-        pad,
-        dimRoundingMode,
-      );
+      const c = pool3dInfo(input.shape, filterSize, strides, pad, dimRoundingMode);
       const dx = allocF32(size(input.shape));
       addon.maxPool3dGrad(
         values(b, input),
@@ -117,6 +103,23 @@ export function shapeKernels(addon: DnnlAddon): tf.KernelConfig[] {
       return b.makeTensorInfo(input.shape, 'float32', dx);
     }),
   ];
+}
+
+function pool3dInfo(
+  shape: readonly number[],
+  filterSize: tf.MaxPool3DAttrs['filterSize'],
+  strides: tf.MaxPool3DAttrs['strides'],
+  pad: tf.MaxPool3DAttrs['pad'],
+  rounding: tf.MaxPool3DAttrs['dimRoundingMode'],
+): tf.backend_util.Conv3DInfo {
+  return tf.backend_util.computePool3DInfo(
+    shape as [number, number, number, number, number],
+    filterSize,
+    strides,
+    1,
+    pad,
+    rounding,
+  );
 }
 
 function poolGeometry(c: tf.backend_util.Conv3DInfo): [number[], number[], number[], number[]] {

@@ -4,6 +4,7 @@ import { selectBackend, type BackendRequest } from '../../backend/select.js';
 import { loadConfig } from '../../config/load.js';
 import { summarizeConfig, type ModelSummary } from '../../models/summary.js';
 import type { CliIO } from '../context.js';
+import { withConfigOptions } from '../options.js';
 import { printResult } from '../context.js';
 
 function human(s: ModelSummary): string {
@@ -26,15 +27,8 @@ export function modelCommand(io: CliIO) {
     command: 'model <action>',
     describe: 'Inspect the configured network (summary: layers, output shapes, parameter count)',
     builder: (y: Argv) =>
-      y
+      withConfigOptions(y)
         .positional('action', { choices: ['summary'] as const, demandOption: true })
-        .option('config', { type: 'string', demandOption: true, describe: 'YAML config file' })
-        .option('set', {
-          type: 'string',
-          array: true,
-          default: [] as string[],
-          describe: 'Override a key: a.b=value',
-        })
         .option('json', { type: 'boolean', default: false }),
     handler: async (a: { config: string; set: string[]; json: boolean; backend: string }) => {
       const cfg = loadConfig(a.config, a.set);

@@ -5,6 +5,7 @@
 import type { Argv } from 'yargs';
 import { loadConfig } from '../../config/load.js';
 import { NotImplementedError } from '../../core/errors.js';
+import { withConfigOptions } from '../options.js';
 
 interface Pending {
   readonly command: string;
@@ -35,15 +36,7 @@ export function pendingCommands() {
   return PENDING.map((p) => ({
     command: p.command,
     describe: `${p.describe} (not implemented yet)`,
-    builder: (y: Argv) =>
-      p.takesConfig
-        ? y.option('config', { type: 'string', describe: 'YAML config file' }).option('set', {
-            type: 'string',
-            array: true,
-            default: [] as string[],
-            describe: 'Override a key: a.b=value',
-          })
-        : y,
+    builder: (y: Argv) => (p.takesConfig ? withConfigOptions(y, true) : y),
     handler: (args: { config?: string; set?: string[] }) => {
       // Config errors are reported even before the command lands, so typos surface early.
       if (args.config !== undefined) loadConfig(args.config, args.set ?? []);

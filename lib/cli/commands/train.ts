@@ -5,6 +5,7 @@ import { selectBackend, type BackendRequest } from '../../backend/select.js';
 import { loadConfig } from '../../config/load.js';
 import { train } from '../../training/trainer.js';
 import type { CliIO } from '../context.js';
+import { withConfigOptions } from '../options.js';
 import { loggerFor, printResult, type GlobalArgs } from '../context.js';
 
 interface Args extends GlobalArgs {
@@ -21,14 +22,7 @@ export function trainCommand(io: CliIO) {
     command: 'train',
     describe: 'Train the configured model on the configured dataset (runs/<name>/)',
     builder: (y: Argv) =>
-      y
-        .option('config', { type: 'string', demandOption: true, describe: 'YAML config file' })
-        .option('set', {
-          type: 'string',
-          array: true,
-          default: [] as string[],
-          describe: 'Override a key: a.b=value',
-        })
+      withConfigOptions(y)
         .option('resume', {
           type: 'boolean',
           default: false,
