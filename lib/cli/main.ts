@@ -8,10 +8,12 @@ import { BACKEND_NAMES } from '../config/schema/index.js';
 import { SegError, UsageError } from '../core/errors.js';
 import { PROCESS_IO, type CliIO } from './context.js';
 import { benchCommand } from './commands/bench.js';
+import { evaluateCommand } from './commands/evaluate.js';
 import { infoCommand } from './commands/info.js';
 import { inspectCommand } from './commands/inspect.js';
 import { modelCommand } from './commands/model.js';
 import { pendingCommands } from './commands/pending.js';
+import { predictCommand } from './commands/predict.js';
 import { statsCommand } from './commands/stats.js';
 import { synthCommand } from './commands/synth.js';
 import { trainCommand } from './commands/train.js';
@@ -39,6 +41,8 @@ function build(argv: readonly string[], io: CliIO): Argv {
     modelCommand(io),
     statsCommand(io),
     trainCommand(io),
+    predictCommand(io),
+    evaluateCommand(io),
     ...pendingCommands(),
   ] as unknown as CommandModule[];
   let y = yargs([...argv])

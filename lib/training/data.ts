@@ -8,9 +8,12 @@ import type { Shape3D, Spacing3D } from '../core/types.js';
 import { bodyBox, computeFingerprint, targetSpacing, type Fingerprint } from '../data/fingerprint.js';
 import { loadCase, type CaseRef, type LoadedCase } from '../data/kits19.js';
 import { classLocations, extractPatch, sampleCentre, type ClassLocations } from '../data/sampler.js';
+import { kidneyBoxes } from '../postprocess/kidney-components.js';
+import { boxShape, cropBox } from '../ops/crop.js';
 import type { Rng } from '../rng/rng.js';
 import { normalize, type Normalization } from '../transforms/intensity.js';
 import { resampleVolume } from '../transforms/resample.js';
+import { corruptPrior, type PriorCorruption } from './prior.js';
 
 export interface PreparedCase {
   readonly id: string;
@@ -20,6 +23,8 @@ export interface PreparedCase {
   readonly locs: ClassLocations;
   /** Value used to pad patches beyond the volume (the normalised image minimum). */
   readonly pad: number;
+  /** Cascade stage 2: the clean spatial prior (kidney+tumour mask), corrupted per patch. */
+  readonly prior?: Float32Array;
 }
 
 /** The preprocessing plan: target spacing and the concrete normalisation. */
@@ -31,21 +36,12 @@ export interface Plan {
 
 /** Crops a loaded case to its body box. */
 function crop(c: LoadedCase): { image: Float32Array; label: Float32Array; shape: Shape3D } {
-  const shape = c.image.shape;
-  const { lo, hi } = bodyBox(c.image.data, shape);
-  const out: Shape3D = [hi[0] - lo[0], hi[1] - lo[1], hi[2] - lo[2]];
-  const image = new Float32Array(out[0] * out[1] * out[2]);
-  const label = new Float32Array(image.length);
-  let o = 0;
-  for (let d = lo[0]; d < hi[0]; d++)
-    for (let h = lo[1]; h < hi[1]; h++) {
-      const row = (d * shape[1] + h) * shape[2];
-      for (let w = lo[2]; w < hi[2]; w++, o++) {
-        image[o] = c.image.data[row + w]!;
-        label[o] = c.label!.data[row + w]!;
-      }
-    }
-  return { image, label, shape: out };
+  const box = bodyBox(c.image.data, c.image.shape);
+  return {
+    image: cropBox(c.image.data, c.image.shape, box),
+    label: cropBox(c.label!.data, c.image.shape, box),
+    shape: boxShape(box),
+  };
 }
 
 /** Derives the plan from the training cases (fingerprint → target spacing, normalisation stats). */
@@ -90,11 +86,38 @@ export function loadCases(refs: readonly CaseRef[]): LoadedCase[] {
   return refs.map((r) => loadCase(r)).filter((c) => c.label !== undefined);
 }
 
-/** A batch `x` `[B, D, H, W, 1]` and label patches `[B, D, H, W]`, as flat arrays. */
+/**
+ * Cascade stage-2 training cases: one crop per ground-truth kidney (the kept components, as the
+ * cascade's inference derives its boxes from stage 1), grown by `marginMm`, with the kidney+tumour
+ * mask as the prior channel.
+ */
+export function kidneyCrops(
+  c: PreparedCase,
+  spacingMm: Spacing3D,
+  marginMm: readonly number[],
+  rng: Rng,
+): PreparedCase[] {
+  const labels = Uint8Array.from(c.label);
+  return kidneyBoxes(labels, c.shape, spacingMm, marginMm).map((box, k) => {
+    const label = cropBox(c.label, c.shape, box);
+    return {
+      id: `${c.id}#${k}`,
+      image: cropBox(c.image, c.shape, box),
+      label,
+      shape: boxShape(box),
+      locs: classLocations(label, rng),
+      pad: c.pad,
+      prior: label.map((v) => (v > 0 ? 1 : 0)),
+    };
+  });
+}
+
+/** A batch `x` `[B, D, H, W, C]` (channels last) and label patches `[B, D, H, W]`, as flat arrays. */
 export interface Batch {
   readonly x: Float32Array;
   readonly y: Float32Array;
   readonly shape: [number, number, number, number];
+  readonly channels: number;
 }
 
 export function sampleBatch(
@@ -103,15 +126,27 @@ export function sampleBatch(
   batchSize: number,
   rule: Config['train']['sampling'],
   rng: Rng,
+  corruption: PriorCorruption | null = null,
 ): Batch {
   const n = patch[0] * patch[1] * patch[2];
-  const x = new Float32Array(batchSize * n);
+  const channels = cases[0]?.prior === undefined ? 1 : 2;
+  const x = new Float32Array(batchSize * n * channels);
   const y = new Float32Array(batchSize * n);
   for (let b = 0; b < batchSize; b++) {
     const c = rng.pick(cases);
     const { centre } = sampleCentre(c.shape, rule, c.locs, rng);
-    x.set(extractPatch(c.image, c.shape, centre, patch, c.pad), b * n);
+    const img = extractPatch(c.image, c.shape, centre, patch, c.pad);
     y.set(extractPatch(c.label, c.shape, centre, patch, 0), b * n);
+    if (channels === 1) {
+      x.set(img, b * n);
+      continue;
+    }
+    let prior = extractPatch(c.prior!, c.shape, centre, patch, 0);
+    if (corruption !== null) prior = corruptPrior(prior, patch, corruption, rng);
+    for (let i = 0; i < n; i++) {
+      x[(b * n + i) * 2] = img[i]!;
+      x[(b * n + i) * 2 + 1] = prior[i]!;
+    }
   }
-  return { x, y, shape: [batchSize, patch[0], patch[1], patch[2]] };
+  return { x, y, shape: [batchSize, patch[0], patch[1], patch[2]], channels };
 }

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { configHash } from '../config/hash.js';
 import type { Config } from '../config/schema/index.js';
-import { SegError } from '../core/errors.js';
+import { ConfigError, SegError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { discoverCases } from '../data/kits19.js';
 import { loadOrCreateSplits, resolveSplit } from '../data/splits.js';
@@ -25,7 +25,7 @@ import { FusedAdam } from './adam.js';
 import { loadCheckpoint, saveCheckpoint, type TrainState } from './checkpoint.js';
 import { curvesPng } from './curves.js';
 import { afterValidation, initialSchedule, lrFor, shouldStopEarly } from './schedule.js';
-import { loadCases, makePlan, prepareCase, sampleBatch, type PreparedCase } from './data.js';
+import { kidneyCrops, loadCases, makePlan, prepareCase, sampleBatch, type PreparedCase } from './data.js';
 
 /** A training run could not continue (e.g. the loss became NaN). */
 export class TrainingError extends SegError {
@@ -99,9 +99,16 @@ function toModelInput(x: tf.Tensor, model: tf.LayersModel): tf.Tensor {
 function validate(model: tf.LayersModel, cfg: Config, cases: PreparedCase[], root: Rng): TrainSummary['val'] {
   if (cases.length === 0) return null;
   const patch = cfg.train.patchSize;
-  const batch = sampleBatch(cases, patch, cfg.train.valPatches, cfg.train.sampling, root.fork('val'));
+  const batch = sampleBatch(
+    cases,
+    patch,
+    cfg.train.valPatches,
+    cfg.train.sampling,
+    root.fork('val'),
+    cfg.train.priorCorruption,
+  );
   const pred = tf.tidy(() => {
-    const x = tf.tensor(batch.x, [...batch.shape, 1]);
+    const x = tf.tensor(batch.x, [...batch.shape, batch.channels]);
     const y = model.predict(toModelInput(x, model), { batchSize: 2 });
     const out = Array.isArray(y) ? y[0]! : y;
     return toLabels(out, cfg).dataSync().slice();
@@ -132,8 +139,26 @@ export async function train(cfg: Config, opts: TrainOptions): Promise<TrainSumma
     `target spacing ${plan.spacingMm.map((v) => v.toFixed(2)).join(' × ')} mm, normalisation ${plan.normalization.type}`,
   );
   const prepRng = root.fork('prepare');
-  const trainCases = trainLoaded.map((c) => prepareCase(c, plan, cfg.preprocess.interpolation, prepRng));
-  const valCases = loadCases(valRefs).map((c) => prepareCase(c, plan, cfg.preprocess.interpolation, prepRng));
+  let trainCases = trainLoaded.map((c) => prepareCase(c, plan, cfg.preprocess.interpolation, prepRng));
+  let valCases = loadCases(valRefs).map((c) => prepareCase(c, plan, cfg.preprocess.interpolation, prepRng));
+  const cascade = cfg.inference.cascade;
+  if (cascade !== null) {
+    if (cfg.model.inChannels !== 2) {
+      throw new ConfigError(cfg.name, [
+        {
+          path: ['model', 'inChannels'],
+          message: 'a cascade stage 2 (inference.cascade set) needs 2 input channels (image + prior)',
+        },
+      ]);
+    }
+    const crops = (cs: PreparedCase[]) =>
+      cs.flatMap((c) => kidneyCrops(c, plan.spacingMm, cascade.marginMm, prepRng));
+    trainCases = crops(trainCases);
+    valCases = crops(valCases);
+    log.info(
+      `cascade stage 2: ${trainCases.length} train and ${valCases.length} val kidney crops with the prior channel`,
+    );
+  }
   writeJsonAtomic(join(runDir, 'plan.json'), {
     spacingMm: plan.spacingMm,
     normalization: plan.normalization,
@@ -242,9 +267,16 @@ export async function train(cfg: Config, opts: TrainOptions): Promise<TrainSumma
         return summary(false);
       }
       const t0 = performance.now();
-      const batch = sampleBatch(trainCases, patch, cfg.train.batchSize, cfg.train.sampling, sampler);
+      const batch = sampleBatch(
+        trainCases,
+        patch,
+        cfg.train.batchSize,
+        cfg.train.sampling,
+        sampler,
+        cfg.train.priorCorruption,
+      );
       lastLoss = tf.tidy(() => {
-        const x = toModelInput(tf.tensor(batch.x, [...batch.shape, 1]), model);
+        const x = toModelInput(tf.tensor(batch.x, [...batch.shape, batch.channels]), model);
         const y = tf.tensor(batch.y, batch.shape);
         const yy = model.inputs[0]!.shape.length === 4 ? y.squeeze([1]) : y;
         const cost = opt.minimize(

@@ -2,19 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { runCli } from '../../lib/cli/main.js';
-import type { CliIO } from '../../lib/cli/context.js';
 import { REAL_CT, useTmpDir } from '../helpers/tmp.js';
-
-const ROOT = new URL('../../', import.meta.url).pathname;
-
-async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CliIO = { out: (t) => (out += t), err: (t) => (err += t), env: {} };
-  const code = await runCli(argv, io);
-  return { code, out, err };
-}
+import { ROOT, runKitseg as run } from '../helpers/cli.js';
 
 describe('cli', () => {
   const tmp = useTmpDir();

@@ -22,13 +22,6 @@ const PENDING: readonly Pending[] = [
     issue: 6,
     takesConfig: true,
   },
-  { command: 'evaluate', describe: 'Score predictions with the KiTS19 metrics', issue: 8, takesConfig: true },
-  {
-    command: 'predict',
-    describe: 'Segment CT files (sliding window, TTA, ensembles, cascade)',
-    issue: 8,
-    takesConfig: true,
-  },
   { command: 'experiment', describe: "Run a paper's ablation table", issue: 9, takesConfig: false },
 ];
 

@@ -7,6 +7,7 @@ import { DataSchema } from './data.js';
 import { ModelSchema } from './model.js';
 import { LossSchema } from './loss.js';
 import { PreprocessSchema } from './preprocess.js';
+import { EvaluationSchema, InferenceSchema, PostprocessSchema } from './inference.js';
 import { OptimSchema, TrainSchema } from './train.js';
 
 export const BACKEND_NAMES = ['auto', 'tensorflow-gpu', 'tensorflow', 'dnnl', 'cpu'] as const;
@@ -28,6 +29,9 @@ export const ConfigSchema = z.strictObject({
   loss: LossSchema.prefault({ type: 'diceCe' }),
   optim: OptimSchema.prefault({ type: 'adam' }),
   train: TrainSchema.prefault({}),
+  inference: InferenceSchema.prefault({}),
+  postprocess: PostprocessSchema.prefault({}),
+  evaluation: EvaluationSchema.prefault({}),
 });
 
 /** A fully resolved, validated config. */

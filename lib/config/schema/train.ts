@@ -64,6 +64,14 @@ export const TrainSchema = z.strictObject({
       }),
     ])
     .default('nnunet'),
+  /** Cascade stage 2: how the ground-truth prior channel is corrupted per training patch. */
+  priorCorruption: z
+    .strictObject({
+      morphProb: z.number().min(0).max(1).default(0.2),
+      maxRadius: z.number().int().nonnegative().default(2),
+      dropProb: z.number().min(0).max(1).default(0.1),
+    })
+    .prefault({}),
 });
 export type OptimConfig = z.infer<typeof OptimSchema>;
 export type TrainConfig = z.infer<typeof TrainSchema>;

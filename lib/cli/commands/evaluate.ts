@@ -1,0 +1,97 @@
+/**
+ * `kitseg evaluate --config C --split val [--checkpoint …] [--tta] [--tag T] [--json]` predicts a
+ * split and scores it as the KiTS challenge does; `kitseg evaluate --pred-dir P --data D [--split S]`
+ * scores existing prediction files. Tables go to stdout (JSON with --json) and, for a config, to
+ * `runs/<name>/evaluation/<split>[-<tag>]/scores.{json,csv,md}` with the predictions beside them.
+ */
+import { join } from 'node:path';
+import type { Argv } from 'yargs';
+import { selectBackend, type BackendRequest } from '../../backend/select.js';
+import { loadConfig } from '../../config/load.js';
+import { ConfigSchema } from '../../config/schema/index.js';
+import { UsageError } from '../../core/errors.js';
+import { discoverCases } from '../../data/kits19.js';
+import { evaluateConfig, scorePredictions, splitCases } from '../../evaluation/evaluate.js';
+import { markdownTable, summaryLine, writeEvaluation } from '../../evaluation/report.js';
+import { runDirOf } from '../../inference/stage.js';
+import { loggerFor, printResult, type CliIO, type GlobalArgs } from '../context.js';
+import { inferenceOptions, stageOptionsFrom, type InferenceArgs } from '../inference-options.js';
+import { withConfigOptions } from '../options.js';
+
+interface Args extends GlobalArgs, InferenceArgs {
+  config?: string;
+  set: string[];
+  split?: string;
+  predDir?: string;
+  data?: string;
+  tag?: string;
+  json: boolean;
+  backend: string;
+}
+
+export function evaluateCommand(io: CliIO) {
+  return {
+    command: 'evaluate',
+    describe: 'Predict a split and score it with the KiTS metrics, or score existing predictions',
+    builder: (y: Argv) =>
+      inferenceOptions(withConfigOptions(y, true))
+        .option('split', { type: 'string', describe: 'train | val | test | all | fold-K (default: val)' })
+        .option('pred-dir', {
+          type: 'string',
+          describe: 'Score these prediction files instead of predicting',
+        })
+        .option('data', { type: 'string', describe: 'Dataset with the references (with --pred-dir)' })
+        .option('tag', { type: 'string', describe: 'Suffix of the evaluation folder (e.g. tta)' })
+        .option('json', { type: 'boolean', default: false }),
+    handler: async (a: Args) => {
+      const log = loggerFor(io, a);
+      const split = a.split ?? 'val';
+      if (a.predDir !== undefined) {
+        if (a.data === undefined && a.config === undefined)
+          throw new UsageError('--pred-dir needs --data (or --config for its dataset)');
+        const cfg = a.config === undefined ? ConfigSchema.parse({}) : loadConfig(a.config, a.set);
+        const root = a.data ?? cfg.data.root;
+        const refs = a.split === undefined ? discoverCases(root) : splitCases(cfg, split, root);
+        const table = scorePredictions(a.predDir, refs, cfg.evaluation.surfaceToleranceMm);
+        printResult(
+          io,
+          a.json,
+          { tables: [table] },
+          () => markdownTable(table) + '\n' + summaryLine(table) + '\n',
+        );
+        return;
+      }
+      if (a.config === undefined)
+        throw new UsageError('give --config (predict and score) or --pred-dir (score files)');
+      const cfg = loadConfig(a.config, a.set);
+      const sel = await selectBackend((a.backend === 'auto' ? cfg.backend : a.backend) as BackendRequest);
+      log.info(`backend: ${sel.name}`);
+      const outDir = join(
+        runDirOf(cfg, a.runs),
+        'evaluation',
+        a.tag === undefined ? split : `${split}-${a.tag}`,
+      );
+      const so = stageOptionsFrom(a);
+      const res = await evaluateConfig(cfg, { ...so, split, outDir, log });
+      const meta = {
+        config: a.config,
+        split,
+        backend: sel.name,
+        checkpoints: res.checkpoints,
+        ttaAxes: so.ttaAxes ?? cfg.inference.ttaAxes,
+        peakRssMiB: res.peakRssMiB,
+      };
+      writeEvaluation(outDir, meta, res.tables);
+      printResult(
+        io,
+        a.json,
+        { ...meta, outDir, tables: res.tables },
+        () =>
+          res.tables.map(markdownTable).join('\n') +
+          '\n' +
+          res.tables.map(summaryLine).join('\n') +
+          `\npeak RSS ${res.peakRssMiB} MiB; written to ${outDir}\n`,
+      );
+    },
+  };
+}

@@ -1,0 +1,108 @@
+/**
+ * `kitseg predict --config C --input FILE|DIR --output FILE|DIR [--checkpoint A …] [--tta]
+ * [--probabilities] [--overwrite]`: segments CT files through the config's pipeline (the cascade
+ * when the config is a stage 2); every output has its input's exact shape and affine.
+ */
+import { existsSync } from 'node:fs';
+import type { Argv } from 'yargs';
+import { selectBackend, type BackendRequest } from '../../backend/select.js';
+import { loadConfig } from '../../config/load.js';
+import { assertFinite } from '../../data/labels.js';
+import { readCanonical, writeLikeSource } from '../../io/canonical.js';
+import { predictJobs, siblingPath } from '../../inference/inputs.js';
+import { loadPipeline } from '../../inference/pipeline.js';
+import { loggerFor, printResult, type CliIO, type GlobalArgs } from '../context.js';
+import { withConfigOptions } from '../options.js';
+import { inferenceOptions, stageOptionsFrom, type InferenceArgs } from '../inference-options.js';
+
+interface Args extends GlobalArgs, InferenceArgs {
+  config: string;
+  set: string[];
+  input: string;
+  output: string;
+  probabilities: boolean;
+  overwrite: boolean;
+  json: boolean;
+  backend: string;
+}
+
+export function predictCommand(io: CliIO) {
+  return {
+    command: 'predict',
+    describe: 'Segment CT files (sliding window, TTA, ensembles, cascade, post-processing)',
+    builder: (y: Argv) =>
+      inferenceOptions(withConfigOptions(y))
+        .option('input', {
+          type: 'string',
+          demandOption: true,
+          describe: 'NIfTI file, KiTS folder or folder of NIfTI files',
+        })
+        .option('output', { type: 'string', demandOption: true, describe: 'Output file (.nii.gz) or folder' })
+        .option('probabilities', {
+          type: 'boolean',
+          default: false,
+          describe: 'Also write <out>_kidney_prob / <out>_tumor_prob (float32, region probabilities)',
+        })
+        .option('overwrite', { type: 'boolean', default: false, describe: 'Redo outputs that already exist' })
+        .option('json', { type: 'boolean', default: false }),
+    handler: async (a: Args) => {
+      const cfg = loadConfig(a.config, a.set);
+      const log = loggerFor(io, a);
+      const jobs = predictJobs(a.input, a.output);
+      const sel = await selectBackend((a.backend === 'auto' ? cfg.backend : a.backend) as BackendRequest);
+      log.info(`backend: ${sel.name}`);
+      const pipe = await loadPipeline(cfg, stageOptionsFrom(a));
+      const done: { id: string; output: string; seconds: number; skipped: boolean }[] = [];
+      try {
+        for (const [k, job] of jobs.entries()) {
+          if (!a.overwrite && existsSync(job.output)) {
+            log.info(
+              `[${k + 1}/${jobs.length}] ${job.id}: ${job.output} exists, skipped (--overwrite redoes it)`,
+            );
+            done.push({ id: job.id, output: job.output, seconds: 0, skipped: true });
+            continue;
+          }
+          const t0 = performance.now();
+          const image = readCanonical(job.input);
+          assertFinite(image.data, job.input);
+          let shown = -1;
+          const seg = pipe.segment(image, {
+            probabilities: a.probabilities,
+            onWindow: (stage, d, t) => {
+              const pct = Math.floor((10 * d) / t);
+              if (pct !== shown) {
+                shown = pct;
+                log.debug(`${job.id} ${stage}: window ${d}/${t}`);
+              }
+            },
+          });
+          writeLikeSource(job.output, seg.labels, image, 'uint8');
+          if (seg.probabilities !== null) {
+            writeLikeSource(
+              siblingPath(job.output, '_kidney_prob'),
+              seg.probabilities.kidney,
+              image,
+              'float32',
+            );
+            writeLikeSource(
+              siblingPath(job.output, '_tumor_prob'),
+              seg.probabilities.tumor,
+              image,
+              'float32',
+            );
+          }
+          const seconds = (performance.now() - t0) / 1000;
+          log.info(`[${k + 1}/${jobs.length}] ${job.id} → ${job.output} (${seconds.toFixed(1)} s)`);
+          done.push({ id: job.id, output: job.output, seconds, skipped: false });
+        }
+      } finally {
+        pipe.dispose();
+      }
+      printResult(io, a.json, { backend: sel.name, cases: done }, () =>
+        done
+          .map((d) => `${d.id}\t${d.skipped ? 'skipped' : d.seconds.toFixed(1) + ' s'}\t${d.output}\n`)
+          .join(''),
+      );
+    },
+  };
+}

@@ -1,0 +1,126 @@
+/**
+ * `kitseg evaluate`: predict every case of a split through a config's pipeline and score it on the
+ * original grid; or score existing prediction files against a dataset's references.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Config } from '../config/schema/index.js';
+import { DataError, IoError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import { assertSameGeometry, discoverCases, loadCase, type CaseRef } from '../data/kits19.js';
+import { assertKitsLabels } from '../data/labels.js';
+import { loadOrCreateSplits, resolveSplit } from '../data/splits.js';
+import { readCanonical, writeLikeSource } from '../io/canonical.js';
+import { loadPipeline } from '../inference/pipeline.js';
+import { postprocessEnabled } from '../postprocess/index.js';
+import type { EvaluationTable } from './report.js';
+import { scoreCase, summarize, type CaseScores } from './scores.js';
+
+/** Case refs of a split of `cfg`'s dataset (splits.json is made once and reused). */
+export function splitCases(cfg: Config, split: string, root = cfg.data.root): CaseRef[] {
+  const refs = discoverCases(root);
+  const s = cfg.data.splits;
+  const splits = loadOrCreateSplits(root, s.file, refs, s);
+  const byId = new Map(refs.map((r) => [r.id, r]));
+  return resolveSplit(splits, split, cfg.data.fold).map((id) => byId.get(id)!);
+}
+
+export interface EvaluateOptions {
+  readonly runsDir: string;
+  readonly split: string;
+  readonly checkpoints?: readonly string[];
+  readonly ttaAxes?: readonly number[];
+  /** Where predictions (`predictions/<id>.nii.gz`) go; null: not written. */
+  readonly outDir: string | null;
+  readonly log: Logger;
+}
+
+export interface EvaluationResult {
+  readonly tables: EvaluationTable[];
+  /** Peak resident set size seen while predicting (MiB). */
+  readonly peakRssMiB: number;
+  readonly checkpoints: readonly string[];
+}
+
+export async function evaluateConfig(cfg: Config, opts: EvaluateOptions): Promise<EvaluationResult> {
+  const refs = splitCases(cfg, opts.split).filter((r) => r.segmentationPath !== undefined);
+  if (refs.length === 0) throw new DataError(`split "${opts.split}" has no labelled case`, cfg.data.root);
+  const pipe = await loadPipeline(cfg, {
+    runsDir: opts.runsDir,
+    ...(opts.checkpoints === undefined ? {} : { checkpoints: opts.checkpoints }),
+    ...(opts.ttaAxes === undefined ? {} : { ttaAxes: opts.ttaAxes }),
+  });
+  const withPost = postprocessEnabled(cfg.postprocess);
+  const raw: CaseScores[] = [];
+  const post: CaseScores[] = [];
+  let peak = process.memoryUsage().rss;
+  const tol = cfg.evaluation.surfaceToleranceMm;
+  try {
+    for (const [k, ref] of refs.entries()) {
+      const t0 = performance.now();
+      const c = loadCase(ref);
+      const seg = pipe.segment(c.image, {
+        onWindow: () => {
+          peak = Math.max(peak, process.memoryUsage().rss);
+        },
+      });
+      const seconds = (performance.now() - t0) / 1000;
+      peak = Math.max(peak, process.memoryUsage().rss);
+      const { shape, spacingMm } = c.image;
+      const refLabels = c.label!.data;
+      raw.push({ ...scoreCase(ref.id, seg.raw, refLabels, shape, spacingMm, tol), seconds });
+      if (withPost)
+        post.push({ ...scoreCase(ref.id, seg.labels, refLabels, shape, spacingMm, tol), seconds });
+      if (opts.outDir !== null) {
+        mkdirSync(join(opts.outDir, 'predictions'), { recursive: true });
+        writeLikeSource(join(opts.outDir, 'predictions', `${ref.id}.nii.gz`), seg.labels, c.image, 'uint8');
+      }
+      const last = (withPost ? post : raw).at(-1)!;
+      opts.log.info(
+        `[${k + 1}/${refs.length}] ${ref.id}: kidney ${last.kidney.dice.toFixed(4)}, tumour ${last.tumor.dice.toFixed(4)} (${seconds.toFixed(1)} s)`,
+      );
+    }
+  } finally {
+    pipe.dispose();
+  }
+  const tables: EvaluationTable[] = [{ name: 'raw', cases: raw, summary: summarize(raw) }];
+  if (withPost) tables.push({ name: 'postprocessed', cases: post, summary: summarize(post) });
+  return {
+    tables,
+    peakRssMiB: Math.round(peak / 2 ** 20),
+    checkpoints: [...pipe.main.checkpoints, ...(pipe.stage1?.checkpoints ?? [])],
+  };
+}
+
+/** The prediction file of a case in `predDir`: `<id>.nii.gz`, or KiTS19's `prediction_XXXXX.nii.gz`. */
+export function predictionFile(predDir: string, id: string): string {
+  const names = [`${id}.nii.gz`, `${id}.nii`, `prediction_${id.replace(/^case_/, '')}.nii.gz`];
+  for (const n of names) if (existsSync(join(predDir, n))) return join(predDir, n);
+  throw new IoError(`no prediction for ${id} (looked for ${names.join(', ')})`, predDir);
+}
+
+/** Scores existing predictions in `predDir` against the references of `refs`. */
+export function scorePredictions(
+  predDir: string,
+  refs: readonly CaseRef[],
+  toleranceMm: number,
+): EvaluationTable {
+  const cases: CaseScores[] = [];
+  for (const ref of refs) {
+    if (ref.segmentationPath === undefined) continue;
+    const label = readCanonical(ref.segmentationPath);
+    assertKitsLabels(label.data, ref.segmentationPath);
+    const path = predictionFile(predDir, ref.id);
+    const pred = readCanonical(path);
+    try {
+      assertSameGeometry(label, pred, path);
+    } catch (e) {
+      // The message already names the file; prefix the case so a batch report says which one.
+      throw e instanceof DataError ? new DataError(`${ref.id}: ${e.message}`) : e;
+    }
+    assertKitsLabels(pred.data, path);
+    cases.push(scoreCase(ref.id, pred.data, label.data, label.shape, label.spacingMm, toleranceMm));
+  }
+  if (cases.length === 0) throw new DataError('no labelled case to score', predDir);
+  return { name: 'predictions', cases, summary: summarize(cases) };
+}

@@ -1,0 +1,45 @@
+/**
+ * The inference pipeline a config describes: its stage (plus stage 1 when the config is a cascade
+ * stage 2), loaded once and applied case by case.
+ */
+import { loadConfig } from '../config/load.js';
+import type { Config } from '../config/schema/index.js';
+import { segmentCase, type CaseImage, type Segmentation, type SegmentOptions } from './segment.js';
+import { loadStage, type Stage, type StageOptions } from './stage.js';
+
+export interface Pipeline {
+  readonly main: Stage;
+  readonly stage1: Stage | null;
+  segment(image: CaseImage, opts?: Partial<SegmentOptions>): Segmentation;
+  dispose(): void;
+}
+
+/**
+ * Loads `cfg`'s stage and, for a cascade, its stage 1 (from `inference.cascade.stage1`, with the
+ * same TTA setting; its own best/last checkpoint).
+ */
+export async function loadPipeline(cfg: Config, opts: StageOptions): Promise<Pipeline> {
+  const main = await loadStage(cfg, opts);
+  let stage1: Stage | null = null;
+  if (cfg.inference.cascade !== null) {
+    const c1 = loadConfig(cfg.inference.cascade.stage1);
+    stage1 = await loadStage(c1, {
+      runsDir: opts.runsDir,
+      ...(opts.ttaAxes === undefined ? {} : { ttaAxes: opts.ttaAxes }),
+    });
+  }
+  return {
+    main,
+    stage1,
+    segment: (image, o = {}) =>
+      segmentCase(main, stage1, image, {
+        probabilities: o.probabilities ?? false,
+        postprocess: o.postprocess ?? cfg.postprocess,
+        ...(o.onWindow === undefined ? {} : { onWindow: o.onWindow }),
+      }),
+    dispose: () => {
+      main.dispose();
+      stage1?.dispose();
+    },
+  };
+}

@@ -1,0 +1,54 @@
+/** Boxes on `[D, H, W]` grids: cropping, pasting, and growing by a margin. */
+import type { Shape3D } from '../core/types.js';
+
+/** A half-open box `[lo, hi)` in voxels. */
+export interface Box {
+  readonly lo: Shape3D;
+  readonly hi: Shape3D;
+}
+
+export function boxShape(b: Box): Shape3D {
+  return [b.hi[0] - b.lo[0], b.hi[1] - b.lo[1], b.hi[2] - b.lo[2]];
+}
+
+/** The voxels of `data` inside `box`, as float32. */
+export function cropBox(data: ArrayLike<number>, shape: Shape3D, box: Box): Float32Array {
+  const [, H, W] = shape;
+  const s = boxShape(box);
+  const out = new Float32Array(s[0] * s[1] * s[2]);
+  let o = 0;
+  for (let d = box.lo[0]; d < box.hi[0]; d++)
+    for (let h = box.lo[1]; h < box.hi[1]; h++) {
+      const row = (d * H + h) * W;
+      for (let w = box.lo[2]; w < box.hi[2]; w++, o++) out[o] = data[row + w]!;
+    }
+  return out;
+}
+
+/** Grows `box` by `margin` voxels per axis, clipped to `shape`. */
+export function growBox(box: Box, margin: Shape3D, shape: Shape3D): Box {
+  return {
+    lo: [0, 1, 2].map((a) => Math.max(0, box.lo[a]! - margin[a]!)) as unknown as Shape3D,
+    hi: [0, 1, 2].map((a) => Math.min(shape[a]!, box.hi[a]! + margin[a]!)) as unknown as Shape3D,
+  };
+}
+
+/** Bounding box of the voxel indices where `keep(i)` holds; null when there are none. */
+export function boundingBox(shape: Shape3D, keep: (i: number) => boolean): Box | null {
+  const [D, H, W] = shape;
+  const lo = [D, H, W];
+  const hi = [-1, -1, -1];
+  for (let d = 0, i = 0; d < D; d++)
+    for (let h = 0; h < H; h++)
+      for (let w = 0; w < W; w++, i++) {
+        if (!keep(i)) continue;
+        if (d < lo[0]!) lo[0] = d;
+        if (h < lo[1]!) lo[1] = h;
+        if (w < lo[2]!) lo[2] = w;
+        if (d > hi[0]!) hi[0] = d;
+        if (h > hi[1]!) hi[1] = h;
+        if (w > hi[2]!) hi[2] = w;
+      }
+  if (hi[0]! < 0) return null;
+  return { lo: lo as unknown as Shape3D, hi: hi.map((v) => v + 1) as unknown as Shape3D };
+}

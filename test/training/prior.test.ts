@@ -1,0 +1,71 @@
+// Cascade stage-2 training data: kidney crops with a prior channel, and the prior's corruption.
+import { expect } from 'chai';
+import type { Shape3D } from '../../lib/core/types.js';
+import { classLocations } from '../../lib/data/sampler.js';
+import { Rng } from '../../lib/rng/rng.js';
+import { kidneyCrops, sampleBatch, type PreparedCase } from '../../lib/training/data.js';
+import { corruptPrior, morphStep } from '../../lib/training/prior.js';
+
+const S: Shape3D = [6, 8, 20];
+const sum = (a: Float32Array) => a.reduce((s, v) => s + v, 0);
+
+function cube(
+  shape: Shape3D,
+  lo: number[],
+  hi: number[],
+  m = new Float32Array(shape[0] * shape[1] * shape[2]),
+) {
+  for (let d = lo[0]!; d < hi[0]!; d++)
+    for (let h = lo[1]!; h < hi[1]!; h++)
+      for (let w = lo[2]!; w < hi[2]!; w++) m[(d * shape[1] + h) * shape[2] + w] = 1;
+  return m;
+}
+
+describe('training/prior', () => {
+  it('one dilation step grows a voxel into its 6-neighbourhood; erosion shrinks a 3³ cube to its centre', () => {
+    const one = cube(S, [2, 3, 5], [3, 4, 6]);
+    expect(sum(morphStep(one, S, true))).to.equal(7);
+    const c = cube(S, [1, 2, 4], [4, 5, 7]);
+    const e = morphStep(c, S, false);
+    expect(sum(e)).to.equal(1);
+    expect(e[(2 * 8 + 3) * 20 + 5]).to.equal(1);
+  });
+
+  it('corruption is seeded, can drop a component, and never edits its input', () => {
+    const m = cube(S, [0, 0, 0], [3, 3, 3]);
+    cube(S, [0, 0, 10], [2, 2, 12], m);
+    const copy = m.slice();
+    const c = { morphProb: 0, maxRadius: 1, dropProb: 1 };
+    const a = corruptPrior(m, S, c, Rng.fromSeed(1));
+    expect(a).to.deep.equal(corruptPrior(m, S, c, Rng.fromSeed(1)));
+    expect([27, 8]).to.include(sum(a)); // exactly one of the two components is gone
+    expect(m).to.deep.equal(copy);
+    expect(corruptPrior(m, S, { morphProb: 0, maxRadius: 2, dropProb: 0 }, Rng.fromSeed(2))).to.deep.equal(m);
+  });
+
+  it('kidney crops hold one kidney each with a clean prior; batches carry it as channel 2', () => {
+    const label = cube(S, [1, 1, 1], [4, 4, 5]);
+    cube(S, [1, 1, 14], [4, 4, 18], label);
+    label[(2 * 8 + 2) * 20 + 15] = 2;
+    const image = Float32Array.from(label, (v, i) => v * 10 + (i % 3));
+    const rng = Rng.fromSeed(3);
+    const c: PreparedCase = { id: 'c', image, label, shape: S, locs: classLocations(label, rng), pad: -1 };
+    const crops = kidneyCrops(c, [1, 1, 1], [1, 1, 1], rng);
+    expect(crops.map((k) => k.shape)).to.deep.equal([
+      [5, 5, 6],
+      [5, 5, 6],
+    ]);
+    for (const k of crops) {
+      expect(sum(k.prior!)).to.equal(36);
+      expect(k.prior!.every((v, i) => v === (k.label[i]! > 0 ? 1 : 0))).to.equal(true);
+    }
+    const b = sampleBatch(crops, [4, 4, 4], 3, { tumor: 1, foreground: 0, random: 0 }, Rng.fromSeed(4), null);
+    expect(b.channels).to.equal(2);
+    expect(b.x.length).to.equal(3 * 64 * 2);
+    for (let i = 0; i < 3 * 64; i++) {
+      // Without corruption, the prior channel is exactly the label's foreground.
+      expect(b.x[2 * i + 1]).to.equal(b.y[i]! > 0 ? 1 : 0);
+      expect(b.x[2 * i]! >= 10 ? 1 : 0).to.equal(b.y[i]! > 0 ? 1 : 0);
+    }
+  });
+});
