@@ -10,12 +10,15 @@ export interface CliIO {
   /** Logs, progress and errors (stderr). */
   err(text: string): void;
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** stderr is a terminal: progress may redraw in place. */
+  readonly isTTY?: boolean;
 }
 
 export const PROCESS_IO: CliIO = {
   out: (t) => process.stdout.write(t),
   err: (t) => process.stderr.write(t),
   env: process.env,
+  isTTY: process.stderr.isTTY === true,
 };
 
 /** Options every command accepts. */

@@ -14,6 +14,7 @@ import { inspectCommand } from './commands/inspect.js';
 import { modelCommand } from './commands/model.js';
 import { pendingCommands } from './commands/pending.js';
 import { predictCommand } from './commands/predict.js';
+import { renderCommand } from './commands/render.js';
 import { statsCommand } from './commands/stats.js';
 import { synthCommand } from './commands/synth.js';
 import { trainCommand } from './commands/train.js';
@@ -43,6 +44,7 @@ function build(argv: readonly string[], io: CliIO): Argv {
     trainCommand(io),
     predictCommand(io),
     evaluateCommand(io),
+    renderCommand(io),
     ...pendingCommands(),
   ] as unknown as CommandModule[];
   let y = yargs([...argv])

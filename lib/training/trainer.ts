@@ -22,6 +22,7 @@ import { buildModel, withModelInit } from '../models/index.js';
 import { modelPatchSize } from '../models/summary.js';
 import { Rng } from '../rng/rng.js';
 import { FusedAdam } from './adam.js';
+import { fullCaseValidation } from './full-case-val.js';
 import { loadCheckpoint, saveCheckpoint, type TrainState } from './checkpoint.js';
 import { curvesPng } from './curves.js';
 import { afterValidation, initialSchedule, lrFor, shouldStopEarly } from './schedule.js';
@@ -140,7 +141,8 @@ export async function train(cfg: Config, opts: TrainOptions): Promise<TrainSumma
   );
   const prepRng = root.fork('prepare');
   let trainCases = trainLoaded.map((c) => prepareCase(c, plan, cfg.preprocess.interpolation, prepRng));
-  let valCases = loadCases(valRefs).map((c) => prepareCase(c, plan, cfg.preprocess.interpolation, prepRng));
+  const valLoaded = loadCases(valRefs);
+  let valCases = valLoaded.map((c) => prepareCase(c, plan, cfg.preprocess.interpolation, prepRng));
   const cascade = cfg.inference.cascade;
   if (cascade !== null) {
     if (cfg.model.inChannels !== 2) {
@@ -305,14 +307,17 @@ export async function train(cfg: Config, opts: TrainOptions): Promise<TrainSumma
     iteration = 0;
     const isLast = epoch === cfg.train.epochs - 1;
     if ((epoch + 1) % cfg.train.valEvery === 0 || isLast) {
-      val = validate(model, cfg, valCases, root);
+      val =
+        cfg.train.valMode === 'fullCase' && valLoaded.length > 0
+          ? await fullCaseValidation(model, cfg, plan, valLoaded, runDir)
+          : validate(model, cfg, valCases, root);
       if (val !== null) {
         appendFileSync(
           join(runDir, 'metrics.jsonl'),
-          JSON.stringify({ epoch: epoch + 1, step: globalStep, val }) + '\n',
+          JSON.stringify({ epoch: epoch + 1, step: globalStep, val, valMode: cfg.train.valMode }) + '\n',
         );
         log.info(
-          `epoch ${epoch + 1}: val patch Dice kidney ${val.kidney.toFixed(3)}, tumour ${val.tumor.toFixed(3)}`,
+          `epoch ${epoch + 1}: val ${cfg.train.valMode === 'patch' ? 'patch' : 'full-case'} Dice kidney ${val.kidney.toFixed(3)}, tumour ${val.tumor.toFixed(3)}`,
         );
         curves.val.push({ step: globalStep, kidney: val.kidney, tumor: val.tumor });
         const improved = schedule.best === null || val.composite > schedule.best;

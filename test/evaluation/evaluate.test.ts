@@ -14,7 +14,7 @@ import { train } from '../../lib/training/trainer.js';
 import { runKitseg } from '../helpers/cli.js';
 import { useTmpDir } from '../helpers/tmp.js';
 
-const common = (root: string) => `
+const common = (root: string, valMode = 'patch') => `
 seed: 2
 data:
   root: ${root}
@@ -36,6 +36,7 @@ train:
   patchSize: [8, 16, 16]
   valEvery: 1
   valPatches: 2
+  valMode: ${valMode}
 inference:
   batchSize: 16
   overlap: 0
@@ -53,7 +54,7 @@ describe('evaluation: train → evaluate → predict', function () {
     const s2 = join(tmp(), 's2.yaml');
     writeFileSync(
       s1,
-      `name: s1\nmodel:\n  type: unet3d\n  baseFilters: 4\n  maxFilters: 8\n  poolSchedule: [[2, 2, 2]]\n${common(data)}`,
+      `name: s1\nmodel:\n  type: unet3d\n  baseFilters: 4\n  maxFilters: 8\n  poolSchedule: [[2, 2, 2]]\n${common(data, 'fullCase')}`,
     );
     writeFileSync(
       s2,
@@ -65,6 +66,24 @@ describe('evaluation: train → evaluate → predict', function () {
     await train(c1, { runDir: join(runs, 's1'), resume: false, log: SILENT_LOGGER });
     const t2 = await train(c2, { runDir: join(runs, 's2'), resume: false, log: SILENT_LOGGER });
     expect(t2.completed).to.equal(true);
+
+    // Full-case validation during training scores exactly what `evaluate` scores for that model.
+    const lastVal = readFileSync(join(runs, 's1', 'metrics.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { val?: { kidney: number; tumor: number }; valMode?: string })
+      .filter((m) => m.val !== undefined)
+      .at(-1)!;
+    expect(lastVal.valMode).to.equal('fullCase');
+    const e1 = await evaluateConfig(c1, {
+      runsDir: runs,
+      split: 'val',
+      outDir: null,
+      log: SILENT_LOGGER,
+      checkpoints: [join(runs, 's1', 'checkpoints', 'last')],
+    });
+    expect(e1.tables[0]!.summary.kidney).to.be.closeTo(lastVal.val!.kidney, 1e-12);
+    expect(e1.tables[0]!.summary.tumor).to.be.closeTo(lastVal.val!.tumor, 1e-12);
 
     // Library path: tensors do not grow; raw and post-processed tables; scores == re-scoring files.
     const before = tf.memory().numTensors;

@@ -8,6 +8,21 @@ import type { CliIO } from '../context.js';
 import { withConfigOptions } from '../options.js';
 import { loggerFor, printResult, type GlobalArgs } from '../context.js';
 
+/** A 20-cell text bar for a fraction in [0, 1]. */
+export function bar(f: number): string {
+  const n = Math.round(Math.min(1, Math.max(0, f)) * 20);
+  return `[${'#'.repeat(n)}${'.'.repeat(20 - n)}]`;
+}
+
+/** Seconds as h:mm:ss or m:ss. */
+export function formatEta(s: number): string {
+  const t = Math.max(0, Math.round(s));
+  const h = Math.floor(t / 3600);
+  const m = Math.floor((t % 3600) / 60);
+  const sec = String(t % 60).padStart(2, '0');
+  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${sec}` : `${m}:${sec}`;
+}
+
 interface Args extends GlobalArgs {
   config: string;
   set: string[];
@@ -55,12 +70,14 @@ export function trainCommand(io: CliIO) {
             mean += (p.stepMs - mean) / n;
             const done = p.epoch * cfg.train.iterationsPerEpoch + p.iteration + 1;
             const eta = ((total - done) * mean) / 1000;
-            if (done % 10 === 0 || done === total) {
-              log.info(
-                `epoch ${p.epoch + 1}/${cfg.train.epochs} it ${p.iteration + 1}/${cfg.train.iterationsPerEpoch} ` +
-                  `loss ${p.loss.toFixed(4)} lr ${p.lr.toExponential(2)} ${(p.stepMs / 1000).toFixed(2)} s/it ETA ${Math.round(eta)} s`,
-              );
-            }
+            const line =
+              `epoch ${p.epoch + 1}/${cfg.train.epochs} it ${p.iteration + 1}/${cfg.train.iterationsPerEpoch} ` +
+              `${bar(done / total)} loss ${p.loss.toFixed(4)} lr ${p.lr.toExponential(2)} ` +
+              `${(p.stepMs / 1000).toFixed(2)} s/it ETA ${formatEta(eta)}`;
+            // On a terminal the bar redraws in place every step; in a log file, one line per 10 steps.
+            if (io.isTTY === true && a.logLevel !== 'silent')
+              io.err(`\r${line}\x1b[K` + (p.iteration + 1 === cfg.train.iterationsPerEpoch ? '\n' : ''));
+            else if (done % 10 === 0 || done === total) log.info(line);
           },
         });
         printResult(

@@ -51,6 +51,12 @@ export const TrainSchema = z.strictObject({
     .default('poly'),
   /** Stop after this many validations without a better composite val Dice; null: never. */
   earlyStoppingPatience: z.number().int().positive().nullable().default(null),
+  /**
+   * `patch`: Dice on a fixed set of val patches (fast); `fullCase`: each val case through the
+   * inference path on its original grid, as `kitseg evaluate` scores it (a cascade stage 2 needs
+   * its stage 1 trained). The chosen one selects `best` and drives plateau/early stopping.
+   */
+  valMode: z.enum(['patch', 'fullCase']).default('patch'),
   /** Patches drawn from the val cases for the patch-Dice validation. */
   valPatches: z.number().int().positive().default(8),
   /** Patch-centre rule: class probabilities, or nnU-Net's one-third forced foreground. */
