@@ -14,6 +14,7 @@ import { inspectCommand } from './commands/inspect.js';
 import { modelCommand } from './commands/model.js';
 import { pendingCommands } from './commands/pending.js';
 import { predictCommand } from './commands/predict.js';
+import { preprocessCommand } from './commands/preprocess.js';
 import { renderCommand } from './commands/render.js';
 import { statsCommand } from './commands/stats.js';
 import { synthCommand } from './commands/synth.js';
@@ -41,6 +42,7 @@ function build(argv: readonly string[], io: CliIO): Argv {
     inspectCommand(io),
     modelCommand(io),
     statsCommand(io),
+    preprocessCommand(io),
     trainCommand(io),
     predictCommand(io),
     evaluateCommand(io),

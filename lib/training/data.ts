@@ -65,20 +65,27 @@ export function makePlan(cfg: Config, train: readonly LoadedCase[], rng: Rng): P
   return { spacingMm, normalization, fingerprint };
 }
 
+/** A case cropped, resampled and normalised (what the preprocessing cache stores). */
+export type PreprocessedCase = Omit<PreparedCase, 'locs' | 'prior'>;
+
 /** Crops, resamples and normalises one labelled case. */
-export function prepareCase(
+export function preprocessCase(
   c: LoadedCase,
   plan: Plan,
   interpolation: 'linear' | 'cubic',
-  rng: Rng,
-): PreparedCase {
+): PreprocessedCase {
   const cropped = crop(c);
   const img = resampleVolume(cropped.image, cropped.shape, c.image.spacingMm, plan.spacingMm, interpolation);
   const lab = resampleVolume(cropped.label, cropped.shape, c.image.spacingMm, plan.spacingMm, 'nearest');
   const image = normalize(img.data, plan.normalization);
   let pad = Infinity;
   for (let i = 0; i < image.length; i++) if (image[i]! < pad) pad = image[i]!;
-  return { id: c.ref.id, image, label: lab.data, shape: img.shape, locs: classLocations(lab.data, rng), pad };
+  return { id: c.ref.id, image, label: lab.data, shape: img.shape, pad };
+}
+
+/** Adds the sampler's class locations (seeded subsampling). */
+export function withLocations(p: PreprocessedCase, rng: Rng): PreparedCase {
+  return { ...p, locs: classLocations(p.label, rng) };
 }
 
 /** Loads labelled cases (for the plan and for training). */

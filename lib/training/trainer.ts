@@ -26,7 +26,8 @@ import { fullCaseValidation } from './full-case-val.js';
 import { loadCheckpoint, saveCheckpoint, type TrainState } from './checkpoint.js';
 import { curvesPng } from './curves.js';
 import { afterValidation, initialSchedule, lrFor, shouldStopEarly } from './schedule.js';
-import { kidneyCrops, loadCases, makePlan, prepareCase, sampleBatch, type PreparedCase } from './data.js';
+import { preparedDataset } from './cache.js';
+import { kidneyCrops, loadCases, sampleBatch, withLocations, type PreparedCase } from './data.js';
 
 /** A training run could not continue (e.g. the loss became NaN). */
 export class TrainingError extends SegError {
@@ -134,15 +135,16 @@ export async function train(cfg: Config, opts: TrainOptions): Promise<TrainSumma
   const trainRefs = resolveSplit(splits, cfg.data.trainSplit, cfg.data.fold).map((id) => byId.get(id)!);
   const valRefs = resolveSplit(splits, cfg.data.valSplit, cfg.data.fold).map((id) => byId.get(id)!);
   log.info(`train on ${trainRefs.length} cases, validate on ${valRefs.length} (${cfg.data.root})`);
-  const trainLoaded = loadCases(trainRefs);
-  const plan = makePlan(cfg, trainLoaded, root.fork('fingerprint'));
+  const prepared = preparedDataset(cfg, trainRefs, valRefs, root.fork('fingerprint'), log);
+  const plan = prepared.plan;
   log.info(
     `target spacing ${plan.spacingMm.map((v) => v.toFixed(2)).join(' × ')} mm, normalisation ${plan.normalization.type}`,
   );
   const prepRng = root.fork('prepare');
-  let trainCases = trainLoaded.map((c) => prepareCase(c, plan, cfg.preprocess.interpolation, prepRng));
-  const valLoaded = loadCases(valRefs);
-  let valCases = valLoaded.map((c) => prepareCase(c, plan, cfg.preprocess.interpolation, prepRng));
+  let trainCases = prepared.train.map((c) => withLocations(c, prepRng));
+  let valCases = prepared.val.map((c) => withLocations(c, prepRng));
+  // Full-case validation scores on the original grids, so it keeps the decoded val cases.
+  const valLoaded = cfg.train.valMode === 'fullCase' ? loadCases(valRefs) : [];
   const cascade = cfg.inference.cascade;
   if (cascade !== null) {
     if (cfg.model.inChannels !== 2) {

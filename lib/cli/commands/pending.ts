@@ -16,12 +16,6 @@ interface Pending {
 }
 
 const PENDING: readonly Pending[] = [
-  {
-    command: 'preprocess',
-    describe: 'Fingerprint, resample, normalise and cache a dataset',
-    issue: 6,
-    takesConfig: true,
-  },
   { command: 'experiment', describe: "Run a paper's ablation table", issue: 9, takesConfig: false },
 ];
 

@@ -55,7 +55,9 @@ export function trainCommand(io: CliIO) {
         stop = true;
         log.info('interrupt: saving the last checkpoint…');
       };
+      // SIGTERM too: cluster schedulers (SLURM, Kubernetes) stop jobs with it.
       process.once('SIGINT', onSigint);
+      process.once('SIGTERM', onSigint);
       const total = cfg.train.epochs * cfg.train.iterationsPerEpoch;
       let mean = 0;
       let n = 0;
@@ -93,6 +95,7 @@ export function trainCommand(io: CliIO) {
         );
       } finally {
         process.removeListener('SIGINT', onSigint);
+        process.removeListener('SIGTERM', onSigint);
       }
     },
   };

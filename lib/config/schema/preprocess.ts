@@ -25,5 +25,7 @@ export const PreprocessSchema = z.strictObject({
   normalization: NormalizationSchema.prefault({ type: 'ctForeground' }),
   /** Image interpolation when resampling (labels always nearest). */
   interpolation: z.enum(['linear', 'cubic']).default('linear'),
+  /** Where `kitseg preprocess` and training cache preprocessed cases; null: `<data root>/../preprocessed`. */
+  cacheDir: z.string().nullable().default(null),
 });
 export type PreprocessConfig = z.infer<typeof PreprocessSchema>;
