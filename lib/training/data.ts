@@ -13,6 +13,7 @@ import { boxShape, cropBox } from '../ops/crop.js';
 import type { Rng } from '../rng/rng.js';
 import { normalize, type Normalization } from '../transforms/intensity.js';
 import { resampleVolume } from '../transforms/resample.js';
+import type { Augmenter } from '../transforms/augment/index.js';
 import { corruptPrior, type PriorCorruption } from './prior.js';
 
 export interface PreparedCase {
@@ -134,6 +135,7 @@ export function sampleBatch(
   rule: Config['train']['sampling'],
   rng: Rng,
   corruption: PriorCorruption | null = null,
+  augment: { readonly augmenter: Augmenter; readonly spacingMm: Spacing3D } | null = null,
 ): Batch {
   const n = patch[0] * patch[1] * patch[2];
   const channels = cases[0]?.prior === undefined ? 1 : 2;
@@ -142,13 +144,28 @@ export function sampleBatch(
   for (let b = 0; b < batchSize; b++) {
     const c = rng.pick(cases);
     const { centre } = sampleCentre(c.shape, rule, c.locs, rng);
-    const img = extractPatch(c.image, c.shape, centre, patch, c.pad);
-    y.set(extractPatch(c.label, c.shape, centre, patch, 0), b * n);
+    const maps = c.prior === undefined ? [c.label] : [c.label, c.prior];
+    const src = {
+      image: c.image,
+      nearest: maps,
+      shape: c.shape,
+      spacingMm: augment?.spacingMm ?? [1, 1, 1],
+      pad: c.pad,
+    };
+    const got =
+      augment === null
+        ? {
+            image: extractPatch(c.image, c.shape, centre, patch, c.pad),
+            nearest: maps.map((m) => extractPatch(m, c.shape, centre, patch, 0)),
+          }
+        : augment.augmenter.patch(src, centre, patch, rng);
+    const img = got.image;
+    y.set(got.nearest[0]!, b * n);
     if (channels === 1) {
       x.set(img, b * n);
       continue;
     }
-    let prior = extractPatch(c.prior!, c.shape, centre, patch, 0);
+    let prior = got.nearest[1]!;
     if (corruption !== null) prior = corruptPrior(prior, patch, corruption, rng);
     for (let i = 0; i < n; i++) {
       x[(b * n + i) * 2] = img[i]!;

@@ -21,13 +21,15 @@ import { kitsDice } from '../metrics/dice.js';
 import { buildModel, withModelInit } from '../models/index.js';
 import { modelPatchSize } from '../models/summary.js';
 import { Rng } from '../rng/rng.js';
+import { Augmenter } from '../transforms/augment/index.js';
 import { FusedAdam } from './adam.js';
 import { fullCaseValidation } from './full-case-val.js';
 import { loadCheckpoint, saveCheckpoint, type TrainState } from './checkpoint.js';
 import { curvesPng } from './curves.js';
 import { afterValidation, initialSchedule, lrFor, shouldStopEarly } from './schedule.js';
 import { preparedDataset } from './cache.js';
-import { kidneyCrops, loadCases, sampleBatch, withLocations, type PreparedCase } from './data.js';
+import { kidneyCrops, loadCases, sampleBatch, withLocations, type Batch, type PreparedCase } from './data.js';
+import { BackgroundLoader } from './loader.js';
 
 /** A training run could not continue (e.g. the loss became NaN). */
 export class TrainingError extends SegError {
@@ -237,6 +239,10 @@ export async function train(cfg: Config, opts: TrainOptions): Promise<TrainSumma
     }
   }
   const patch = cfg.train.patchSize;
+  const augment =
+    cfg.train.augment === null
+      ? null
+      : { augmenter: new Augmenter(cfg.train.augment), spacingMm: plan.spacingMm };
   let lastLoss = NaN;
   let val: TrainSummary['val'] = null;
   let steps = 0;
@@ -259,87 +265,143 @@ export async function train(cfg: Config, opts: TrainOptions): Promise<TrainSumma
     best: schedule.best,
     val,
   });
-  for (; epoch < cfg.train.epochs; epoch++) {
-    const lr = lrFor(cfg.train.lrSchedule, cfg.optim.lr, epoch, cfg.train.epochs, schedule);
-    setLr(opt, lr);
-    for (; iteration < cfg.train.iterationsPerEpoch; iteration++) {
-      if (opts.shouldStop?.() === true || (opts.maxSteps !== undefined && steps >= opts.maxSteps)) {
-        await checkpoint(lastDir, snapshot());
-        log.info(`stopped at epoch ${epoch + 1}, iteration ${iteration}; resume with --resume`);
-        model.dispose();
-        opt.dispose();
-        return summary(false);
-      }
-      const t0 = performance.now();
-      const batch = sampleBatch(
-        trainCases,
-        patch,
-        cfg.train.batchSize,
-        cfg.train.sampling,
-        sampler,
-        cfg.train.priorCorruption,
-      );
-      lastLoss = tf.tidy(() => {
-        const x = toModelInput(tf.tensor(batch.x, [...batch.shape, batch.channels]), model);
-        const y = tf.tensor(batch.y, batch.shape);
-        const yy = model.inputs[0]!.shape.length === 4 ? y.squeeze([1]) : y;
-        const cost = opt.minimize(
-          () => lossFn(model.apply(x, { training: true }) as tf.Tensor | tf.Tensor[], yy),
-          true,
-          weights,
-        );
-        return cost!.dataSync()[0]!;
-      });
-      if (!Number.isFinite(lastLoss)) {
-        throw new TrainingError(
-          `loss became ${lastLoss} at epoch ${epoch + 1}, iteration ${iteration + 1}; the last good checkpoint is ${lastDir}`,
-        );
-      }
-      globalStep++;
-      steps++;
-      curves.loss.push({ step: globalStep, loss: lastLoss });
-      const stepMs = performance.now() - t0;
-      appendFileSync(
-        join(runDir, 'metrics.jsonl'),
-        JSON.stringify({ epoch: epoch + 1, iteration: iteration + 1, step: globalStep, loss: lastLoss, lr }) +
-          '\n',
-      );
-      opts.onProgress?.({ epoch, iteration, loss: lastLoss, lr, stepMs });
-    }
-    iteration = 0;
-    const isLast = epoch === cfg.train.epochs - 1;
-    if ((epoch + 1) % cfg.train.valEvery === 0 || isLast) {
-      val =
-        cfg.train.valMode === 'fullCase' && valLoaded.length > 0
-          ? await fullCaseValidation(model, cfg, plan, valLoaded, runDir)
-          : validate(model, cfg, valCases, root);
-      if (val !== null) {
+  // Background loading: a worker draws the same batches from the same stream, ahead of time.
+  const loader =
+    cfg.train.prefetch > 0
+      ? new BackgroundLoader(
+          {
+            cases: trainCases,
+            patch,
+            batchSize: cfg.train.batchSize,
+            sampling: cfg.train.sampling,
+            corruption: cfg.train.priorCorruption,
+            augment: cfg.train.augment,
+            spacingMm: plan.spacingMm,
+            rngState: sampler.state(),
+          },
+          cfg.train.prefetch,
+        )
+      : null;
+  try {
+    for (; epoch < cfg.train.epochs; epoch++) {
+      const epochStart = performance.now();
+      let epochSteps = 0;
+      const lr = lrFor(cfg.train.lrSchedule, cfg.optim.lr, epoch, cfg.train.epochs, schedule);
+      setLr(opt, lr);
+      for (; iteration < cfg.train.iterationsPerEpoch; iteration++) {
+        if (opts.shouldStop?.() === true || (opts.maxSteps !== undefined && steps >= opts.maxSteps)) {
+          await checkpoint(lastDir, snapshot());
+          log.info(`stopped at epoch ${epoch + 1}, iteration ${iteration}; resume with --resume`);
+          model.dispose();
+          opt.dispose();
+          return summary(false);
+        }
+        const t0 = performance.now();
+        let batch: Batch;
+        if (loader !== null) {
+          const got = await loader.next();
+          batch = got.batch;
+          sampler = Rng.fromState(got.rngState);
+        } else {
+          batch = sampleBatch(
+            trainCases,
+            patch,
+            cfg.train.batchSize,
+            cfg.train.sampling,
+            sampler,
+            cfg.train.priorCorruption,
+            augment,
+          );
+        }
+        lastLoss = tf.tidy(() => {
+          const x = toModelInput(tf.tensor(batch.x, [...batch.shape, batch.channels]), model);
+          const y = tf.tensor(batch.y, batch.shape);
+          const yy = model.inputs[0]!.shape.length === 4 ? y.squeeze([1]) : y;
+          const cost = opt.minimize(
+            () => lossFn(model.apply(x, { training: true }) as tf.Tensor | tf.Tensor[], yy),
+            true,
+            weights,
+          );
+          return cost!.dataSync()[0]!;
+        });
+        if (!Number.isFinite(lastLoss)) {
+          throw new TrainingError(
+            `loss became ${lastLoss} at epoch ${epoch + 1}, iteration ${iteration + 1}; the last good checkpoint is ${lastDir}`,
+          );
+        }
+        globalStep++;
+        steps++;
+        epochSteps++;
+        curves.loss.push({ step: globalStep, loss: lastLoss });
+        const stepMs = performance.now() - t0;
         appendFileSync(
           join(runDir, 'metrics.jsonl'),
-          JSON.stringify({ epoch: epoch + 1, step: globalStep, val, valMode: cfg.train.valMode }) + '\n',
+          JSON.stringify({
+            epoch: epoch + 1,
+            iteration: iteration + 1,
+            step: globalStep,
+            loss: lastLoss,
+            lr,
+          }) + '\n',
+        );
+        opts.onProgress?.({ epoch, iteration, loss: lastLoss, lr, stepMs });
+      }
+      iteration = 0;
+      if (loader !== null) {
+        // Producer speed against consumer speed: the worker must stay ahead of the steps.
+        const st = loader.stats();
+        const consumed = (1000 * epochSteps) / (performance.now() - epochStart);
+        const data = {
+          producedPerSecond: st.producedPerSecond,
+          consumedPerSecond: consumed,
+          waitedMs: st.waitedMs,
+        };
+        appendFileSync(
+          join(runDir, 'metrics.jsonl'),
+          JSON.stringify({ epoch: epoch + 1, step: globalStep, data }) + '\n',
         );
         log.info(
-          `epoch ${epoch + 1}: val ${cfg.train.valMode === 'patch' ? 'patch' : 'full-case'} Dice kidney ${val.kidney.toFixed(3)}, tumour ${val.tumor.toFixed(3)}`,
+          `data: ${st.producedPerSecond.toFixed(1)} batches/s produced, ${consumed.toFixed(2)} steps/s consumed, waited ${Math.round(st.waitedMs)} ms in total`,
         );
-        curves.val.push({ step: globalStep, kidney: val.kidney, tumor: val.tumor });
-        const improved = schedule.best === null || val.composite > schedule.best;
-        schedule = afterValidation(cfg.train.lrSchedule, schedule, val.composite);
-        if (improved)
-          await checkpoint(join(runDir, 'checkpoints', 'best'), { ...snapshot(), epoch: epoch + 1 });
+      }
+      const isLast = epoch === cfg.train.epochs - 1;
+      if ((epoch + 1) % cfg.train.valEvery === 0 || isLast) {
+        val =
+          cfg.train.valMode === 'fullCase' && valLoaded.length > 0
+            ? await fullCaseValidation(model, cfg, plan, valLoaded, runDir)
+            : validate(model, cfg, valCases, root);
+        if (val !== null) {
+          appendFileSync(
+            join(runDir, 'metrics.jsonl'),
+            JSON.stringify({ epoch: epoch + 1, step: globalStep, val, valMode: cfg.train.valMode }) + '\n',
+          );
+          log.info(
+            `epoch ${epoch + 1}: val ${cfg.train.valMode === 'patch' ? 'patch' : 'full-case'} Dice kidney ${val.kidney.toFixed(3)}, tumour ${val.tumor.toFixed(3)}`,
+          );
+          curves.val.push({ step: globalStep, kidney: val.kidney, tumor: val.tumor });
+          const improved = schedule.best === null || val.composite > schedule.best;
+          schedule = afterValidation(cfg.train.lrSchedule, schedule, val.composite);
+          if (improved)
+            await checkpoint(join(runDir, 'checkpoints', 'best'), { ...snapshot(), epoch: epoch + 1 });
+        }
+      }
+      await checkpoint(lastDir, { ...snapshot(), epoch: epoch + 1, iteration: 0 });
+      // Refreshed every epoch (this process's steps; metrics.jsonl holds the whole history).
+      writeFileAtomic(join(runDir, 'curves.png'), curvesPng(curves));
+      if (shouldStopEarly(cfg.train.earlyStoppingPatience, schedule)) {
+        log.info(
+          `early stop after epoch ${epoch + 1}: ${schedule.sinceBest} validations without improvement`,
+        );
+        epoch++;
+        model.dispose();
+        opt.dispose();
+        return summary(true, true);
       }
     }
-    await checkpoint(lastDir, { ...snapshot(), epoch: epoch + 1, iteration: 0 });
-    // Refreshed every epoch (this process's steps; metrics.jsonl holds the whole history).
-    writeFileAtomic(join(runDir, 'curves.png'), curvesPng(curves));
-    if (shouldStopEarly(cfg.train.earlyStoppingPatience, schedule)) {
-      log.info(`early stop after epoch ${epoch + 1}: ${schedule.sinceBest} validations without improvement`);
-      epoch++;
-      model.dispose();
-      opt.dispose();
-      return summary(true, true);
-    }
+    model.dispose();
+    opt.dispose();
+    return summary(true);
+  } finally {
+    await loader?.close();
   }
-  model.dispose();
-  opt.dispose();
-  return summary(true);
 }

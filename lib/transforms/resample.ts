@@ -110,3 +110,15 @@ export function resampleVolume(
   }
   return cur;
 }
+
+/** Resamples `[D, H, W]` data to an explicit `target` shape (same extent-preserving positions). */
+export function resampleToShape(
+  data: ArrayLike<number>,
+  shape: Shape3D,
+  target: Shape3D,
+  mode: Interpolation,
+): { data: Float32Array; shape: Shape3D } {
+  let cur: { data: Float32Array; shape: Shape3D } = { data: Float32Array.from(data), shape };
+  for (let a = 0; a < 3; a++) cur = resampleAxis(cur.data, cur.shape, a, target[a]!, mode);
+  return cur;
+}

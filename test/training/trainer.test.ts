@@ -44,6 +44,20 @@ describe('training/trainer', function () {
   });
   afterEach(async () => tf.setBackend(testBackend()));
 
+  it('background loading and augmentation keep runs seeded: a worker gives the same weights as in-process sampling', async () => {
+    await tf.setBackend('cpu');
+    const aug = { augment: {} };
+    const a = tinyConfig(data, { train: { ...tinyConfig(data).train, ...aug, prefetch: 0 } });
+    const b = tinyConfig(data, { train: { ...tinyConfig(data).train, ...aug, prefetch: 3 } });
+    await train(a, { runDir: join(tmp(), 'a'), resume: false, log: SILENT_LOGGER });
+    await train(b, { runDir: join(tmp(), 'b'), resume: false, log: SILENT_LOGGER });
+    const w = (run: string) => readFileSync(join(tmp(), run, 'checkpoints/last/weights.bin'));
+    expect(w('a').equals(w('b'))).to.equal(true);
+    const c = tinyConfig(data, { train: { ...tinyConfig(data).train, prefetch: 0 } });
+    await train(c, { runDir: join(tmp(), 'c'), resume: false, log: SILENT_LOGGER });
+    expect(w('a').equals(w('c'))).to.equal(false); // augmentation changed the batches
+  });
+
   it('an interrupted and resumed run ends with the same weights as a straight run (cpu backend)', async () => {
     await tf.setBackend('cpu');
     const cfg = tinyConfig(data);
@@ -72,9 +86,21 @@ describe('training/trainer', function () {
     const lines = readFileSync(join(dir, 'metrics.jsonl'), 'utf8')
       .trim()
       .split('\n')
-      .map((l) => JSON.parse(l) as { step?: number; val?: unknown });
-    expect(lines.filter((l) => l.val === undefined)).to.have.length(6);
+      .map(
+        (l) =>
+          JSON.parse(l) as {
+            step?: number;
+            loss?: number;
+            val?: unknown;
+            data?: { producedPerSecond: number };
+          },
+      );
+    expect(lines.filter((l) => l.loss !== undefined)).to.have.length(6);
     expect(lines.filter((l) => l.val !== undefined)).to.have.length(2);
+    // The background loader's report: one per epoch, producing faster than zero.
+    const reports = lines.filter((l) => l.data !== undefined);
+    expect(reports).to.have.length(2);
+    for (const d of reports) expect(d.data!.producedPerSecond).to.be.greaterThan(0);
     for (const c of ['last', 'best'])
       expect(readdirSync(join(dir, 'checkpoints', c)).sort()).to.deep.equal([
         'model.json',

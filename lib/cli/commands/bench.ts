@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import type { Argv } from 'yargs';
 import { selectBackend, type BackendRequest } from '../../backend/select.js';
 import { runBench, type BenchResult } from '../../bench/run.js';
+import { benchSampler } from '../../bench/sampler.js';
+import { loadConfig } from '../../config/load.js';
 import { IoError, UsageError } from '../../core/errors.js';
 import type { CliIO } from '../context.js';
 import { loggerFor, printResult, type GlobalArgs } from '../context.js';
@@ -28,6 +30,10 @@ interface Args extends GlobalArgs {
   torchScript?: string;
   python: string;
   backend: string;
+  sampler: boolean;
+  batches: number;
+  config?: string;
+  set: string[];
 }
 
 function runTorch(a: Args, threads: number): TorchResult {
@@ -97,8 +103,31 @@ export function benchCommand(io: CliIO) {
           type: 'string',
           describe: 'Path of unet3d_torch.py (default: ../shared/bench/)',
         })
-        .option('python', { type: 'string', default: '/usr/bin/python3', describe: 'Python with torch' }),
+        .option('python', { type: 'string', default: '/usr/bin/python3', describe: 'Python with torch' })
+        .option('sampler', {
+          type: 'boolean',
+          default: false,
+          describe: "Instead: batches/s of the config's sampler, plain and augmented (needs --config)",
+        })
+        .option('batches', { type: 'number', default: 50, describe: 'Batches to time with --sampler' })
+        .option('config', { type: 'string', describe: 'Config for --sampler' })
+        .option('set', { type: 'string', array: true, default: [] as string[] }),
     handler: async (a: Args) => {
+      if (a.sampler) {
+        if (a.config === undefined)
+          throw new UsageError('--sampler needs --config (the dataset, patch and augmentation)');
+        const cfg = loadConfig(a.config, a.set);
+        const r = benchSampler(cfg, a.batches, loggerFor(io, a));
+        printResult(
+          io,
+          a.json,
+          r,
+          () =>
+            `sampler on ${r.cases} train cases, patch ${r.patch.join('×')}, batch ${r.batchSize}: ` +
+            `${r.plainBatchesPerSecond.toFixed(1)} batches/s plain, ${r.augmentedBatchesPerSecond.toFixed(1)} batches/s with augmentation\n`,
+        );
+        return;
+      }
       if (a.patch % 8 !== 0 || a.patch < 8)
         throw new UsageError(`--patch: expected a multiple of 8, got ${a.patch}`);
       const log = loggerFor(io, a);

@@ -1,5 +1,6 @@
 /** Config schema: optimiser and the training loop. */
 import { z } from 'zod';
+import { AugmentSchema } from './augment.js';
 
 const Int3 = z.tuple([z.number().int().positive(), z.number().int().positive(), z.number().int().positive()]);
 
@@ -70,6 +71,10 @@ export const TrainSchema = z.strictObject({
       }),
     ])
     .default('nnunet'),
+  /** Batches a background worker keeps ready (0: sample in the training thread). Same batches either way. */
+  prefetch: z.number().int().nonnegative().default(2),
+  /** Data augmentation of training patches; null: off, `{}`: every transform with its defaults. */
+  augment: AugmentSchema.nullable().default(null),
   /** Cascade stage 2: how the ground-truth prior channel is corrupted per training patch. */
   priorCorruption: z
     .strictObject({
