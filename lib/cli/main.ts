@@ -7,6 +7,7 @@ import yargs, { type Argv } from 'yargs';
 import { BACKEND_NAMES } from '../config/schema/index.js';
 import { SegError, UsageError } from '../core/errors.js';
 import { PROCESS_IO, type CliIO } from './context.js';
+import { augmentCommand } from './commands/augment.js';
 import { benchCommand } from './commands/bench.js';
 import { evaluateCommand } from './commands/evaluate.js';
 import { infoCommand } from './commands/info.js';
@@ -47,6 +48,7 @@ function build(argv: readonly string[], io: CliIO): Argv {
     predictCommand(io),
     evaluateCommand(io),
     renderCommand(io),
+    augmentCommand(io),
     ...pendingCommands(),
   ] as unknown as CommandModule[];
   let y = yargs([...argv])

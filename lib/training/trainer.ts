@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { configHash } from '../config/hash.js';
 import type { Config } from '../config/schema/index.js';
-import { ConfigError, SegError } from '../core/errors.js';
+import { ConfigError, DataError, SegError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { discoverCases } from '../data/kits19.js';
 import { loadOrCreateSplits, resolveSplit } from '../data/splits.js';
@@ -135,6 +135,13 @@ export async function train(cfg: Config, opts: TrainOptions): Promise<TrainSumma
   const splits = loadOrCreateSplits(cfg.data.root, s.file, refs, s);
   const byId = new Map(refs.map((r) => [r.id, r]));
   const trainRefs = resolveSplit(splits, cfg.data.trainSplit, cfg.data.fold).map((id) => byId.get(id)!);
+  for (const dir of cfg.data.extra) {
+    for (const r of discoverCases(dir)) {
+      if (byId.has(r.id)) throw new DataError(`${r.id} is already a case of ${cfg.data.root}`, dir);
+      byId.set(r.id, r);
+      trainRefs.push(r);
+    }
+  }
   const valRefs = resolveSplit(splits, cfg.data.valSplit, cfg.data.fold).map((id) => byId.get(id)!);
   log.info(`train on ${trainRefs.length} cases, validate on ${valRefs.length} (${cfg.data.root})`);
   const prepared = preparedDataset(cfg, trainRefs, valRefs, root.fork('fingerprint'), log);

@@ -1,5 +1,5 @@
 // The training loop: resume equivalence, NaN stop, no tensor growth, run-folder contents.
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
@@ -56,6 +56,26 @@ describe('training/trainer', function () {
     const c = tinyConfig(data, { train: { ...tinyConfig(data).train, prefetch: 0 } });
     await train(c, { runDir: join(tmp(), 'c'), resume: false, log: SILENT_LOGGER });
     expect(w('a').equals(w('c'))).to.equal(false); // augmentation changed the batches
+  });
+
+  it('data.extra adds labelled case folders to the train cases; a repeated case id is an error', async () => {
+    const extra = join(tmp(), 'extra');
+    writeSyntheticDataset({ out: extra, cases: 1, seed: 8, preset: 'small' });
+    renameSync(join(extra, 'case_00000'), join(extra, 'case_50000'));
+    const cfg = tinyConfig(data, {
+      data: { root: data, splits: { val: 1 }, extra: [extra] },
+      train: { ...tinyConfig(data).train, epochs: 1, iterationsPerEpoch: 1 },
+    });
+    await train(cfg, { runDir: join(tmp(), 'x'), resume: false, log: SILENT_LOGGER });
+    const plan = JSON.parse(readFileSync(join(tmp(), 'x', 'plan.json'), 'utf8')) as {
+      fingerprint: { cases: number };
+    };
+    expect(plan.fingerprint.cases).to.equal(3); // 2 train cases of the dataset + 1 extra
+    const clash = tinyConfig(data, { data: { root: data, splits: { val: 1 }, extra: [data] } });
+    const err = await train(clash, { runDir: join(tmp(), 'y'), resume: false, log: SILENT_LOGGER }).catch(
+      (e: unknown) => e,
+    );
+    expect(String(err)).to.match(/case_00000 is already a case of/);
   });
 
   it('an interrupted and resumed run ends with the same weights as a straight run (cpu backend)', async () => {

@@ -25,6 +25,11 @@ export const DataSchema = z.strictObject({
   fold: z.number().int().nonnegative().nullable().default(null),
   /** Split names used for training and validation. */
   trainSplit: z.string().default('train'),
+  /**
+   * More labelled case folders (KiTS layout) added to the train cases only, e.g. the output of
+   * `kitseg augment register`. Their case ids must not repeat the dataset's.
+   */
+  extra: z.array(z.string().min(1)).default([]),
   valSplit: z.string().default('val'),
 });
 export type DataConfig = z.infer<typeof DataSchema>;
