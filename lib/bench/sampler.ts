@@ -29,21 +29,17 @@ export function benchSampler(cfg: Config, batches: number, log: Logger): Sampler
   const root = Rng.fromSeed(cfg.seed);
   const prep = preparedDataset(cfg, train, [], root.fork('fingerprint'), log);
   const rng = root.fork('prepare');
-  const cases = prep.train.map((c) => withLocations(c, rng));
+  const cases = prep.train.map((c) => withLocations(c, rng, cfg.train.slices));
   const augmenter = new Augmenter(cfg.train.augment ?? AugmentSchema.parse({}));
   const rate = (aug: boolean) => {
     const r = root.fork('sampler');
     const t0 = performance.now();
     for (let b = 0; b < batches; b++)
-      sampleBatch(
-        cases,
-        cfg.train.patchSize,
-        cfg.train.batchSize,
-        cfg.train.sampling,
-        r,
-        null,
-        aug ? { augmenter, spacingMm: prep.plan.spacingMm } : null,
-      );
+      sampleBatch(cases, cfg.train.patchSize, cfg.train.batchSize, r, {
+        sampling: cfg.train.sampling,
+        augment: aug ? { augmenter, spacingMm: prep.plan.spacingMm } : null,
+        slices: cfg.train.slices,
+      });
     return (1000 * batches) / (performance.now() - t0);
   };
   return {

@@ -17,6 +17,7 @@ import { resampledSize, resampleVolume } from '../transforms/resample.js';
 import { Predictor } from './predictor.js';
 import type { OutputEncoding } from './resample-back.js';
 import { slidingWindowInference } from './sliding-window.js';
+import { predictSlices } from './slices.js';
 
 export interface StagePlan {
   readonly spacingMm: Spacing3D;
@@ -130,6 +131,21 @@ export function predictBox(
   const gridShape: Shape3D = [0, 1, 2].map((a) =>
     resampledSize(shape[a]!, image.spacingMm[a]!, target[a]!),
   ) as unknown as Shape3D;
+  const slices = stage.cfg.train.slices;
+  if (slices !== null && C === 1) {
+    const p = stage.cfg.train.patchSize;
+    const probs = predictSlices(
+      input,
+      gridShape,
+      slices,
+      [p[1], p[2]],
+      stage.predictor.predict,
+      stage.outChannels,
+      stage.encoding,
+      stage.cfg.inference.batchSize,
+    );
+    return { box, probs, gridShape };
+  }
   const probs = slidingWindowInference(input, gridShape, stage.predictor.predict, {
     patch: stage.patch,
     outChannels: stage.outChannels,

@@ -9,6 +9,7 @@ import { bodyBox, computeFingerprint, targetSpacing, type Fingerprint } from '..
 import { loadCase, type CaseRef, type LoadedCase } from '../data/kits19.js';
 import { classLocations, extractPatch, sampleCentre, type ClassLocations } from '../data/sampler.js';
 import { kidneyBoxes } from '../postprocess/kidney-components.js';
+import { extractSlice, sliceIndices, type SliceRule } from '../data/slices.js';
 import { boxShape, cropBox } from '../ops/crop.js';
 import type { Rng } from '../rng/rng.js';
 import { normalize, type Normalization } from '../transforms/intensity.js';
@@ -26,6 +27,8 @@ export interface PreparedCase {
   readonly pad: number;
   /** Cascade stage 2: the clean spatial prior (kidney+tumour mask), corrupted per patch. */
   readonly prior?: Float32Array;
+  /** 2D slice mode: the slice indices to sample (precomputed by `withLocations`). */
+  readonly slices?: number[];
 }
 
 /** The preprocessing plan: target spacing and the concrete normalisation. */
@@ -85,8 +88,9 @@ export function preprocessCase(
 }
 
 /** Adds the sampler's class locations (seeded subsampling). */
-export function withLocations(p: PreprocessedCase, rng: Rng): PreparedCase {
-  return { ...p, locs: classLocations(p.label, rng) };
+export function withLocations(p: PreprocessedCase, rng: Rng, slices: SliceRule | null = null): PreparedCase {
+  const locs = classLocations(p.label, rng);
+  return slices === null ? { ...p, locs } : { ...p, locs, slices: sliceIndices(p.label, p.shape, slices) };
 }
 
 /** Loads labelled cases (for the plan and for training). */
@@ -128,47 +132,68 @@ export interface Batch {
   readonly channels: number;
 }
 
+/** How `sampleBatch` draws: the centre rule, and the optional prior corruption, augmentation, slices. */
+export interface SampleOptions {
+  readonly sampling: Config['train']['sampling'];
+  readonly corruption?: PriorCorruption | null;
+  readonly augment?: { readonly augmenter: Augmenter; readonly spacingMm: Spacing3D } | null;
+  /** 2D slice mode: whole axial slices resized to `patch[1..2]` (`patch[0]` is 1). */
+  readonly slices?: SliceRule | null;
+}
+
+/** One sample: image patch and the nearest-neighbour maps (labels, then the prior when present). */
+function drawOne(
+  c: PreparedCase,
+  patch: Shape3D,
+  o: SampleOptions,
+  rng: Rng,
+): { image: Float32Array; nearest: Float32Array[] } {
+  const maps = c.prior === undefined ? [c.label] : [c.label, c.prior];
+  const aug = o.augment ?? null;
+  if (o.slices !== null && o.slices !== undefined) {
+    const pool = c.slices ?? sliceIndices(c.label, c.shape, o.slices);
+    const d = pool.length > 0 ? rng.pick(pool) : rng.int(0, c.shape[0] - 1);
+    const size: [number, number] = [patch[1], patch[2]];
+    const image = extractSlice(c.image, c.shape, d, o.slices, size, 'linear');
+    const nearest = maps.map((m) => extractSlice(m, c.shape, d, o.slices!, size, 'nearest'));
+    if (aug === null) return { image, nearest };
+    const centre: Shape3D = [0, Math.floor(size[0] / 2), Math.floor(size[1] / 2)];
+    const src = { image, nearest, shape: patch, spacingMm: [1, 1, 1] as const, pad: c.pad };
+    return aug.augmenter.patch(src, centre, patch, rng);
+  }
+  const { centre } = sampleCentre(c.shape, o.sampling, c.locs, rng);
+  if (aug === null)
+    return {
+      image: extractPatch(c.image, c.shape, centre, patch, c.pad),
+      nearest: maps.map((m) => extractPatch(m, c.shape, centre, patch, 0)),
+    };
+  const src = { image: c.image, nearest: maps, shape: c.shape, spacingMm: aug.spacingMm, pad: c.pad };
+  return aug.augmenter.patch(src, centre, patch, rng);
+}
+
 export function sampleBatch(
   cases: readonly PreparedCase[],
   patch: Shape3D,
   batchSize: number,
-  rule: Config['train']['sampling'],
   rng: Rng,
-  corruption: PriorCorruption | null = null,
-  augment: { readonly augmenter: Augmenter; readonly spacingMm: Spacing3D } | null = null,
+  o: SampleOptions,
 ): Batch {
   const n = patch[0] * patch[1] * patch[2];
   const channels = cases[0]?.prior === undefined ? 1 : 2;
   const x = new Float32Array(batchSize * n * channels);
   const y = new Float32Array(batchSize * n);
   for (let b = 0; b < batchSize; b++) {
-    const c = rng.pick(cases);
-    const { centre } = sampleCentre(c.shape, rule, c.locs, rng);
-    const maps = c.prior === undefined ? [c.label] : [c.label, c.prior];
-    const src = {
-      image: c.image,
-      nearest: maps,
-      shape: c.shape,
-      spacingMm: augment?.spacingMm ?? [1, 1, 1],
-      pad: c.pad,
-    };
-    const got =
-      augment === null
-        ? {
-            image: extractPatch(c.image, c.shape, centre, patch, c.pad),
-            nearest: maps.map((m) => extractPatch(m, c.shape, centre, patch, 0)),
-          }
-        : augment.augmenter.patch(src, centre, patch, rng);
-    const img = got.image;
+    const got = drawOne(rng.pick(cases), patch, o, rng);
     y.set(got.nearest[0]!, b * n);
     if (channels === 1) {
-      x.set(img, b * n);
+      x.set(got.image, b * n);
       continue;
     }
     let prior = got.nearest[1]!;
-    if (corruption !== null) prior = corruptPrior(prior, patch, corruption, rng);
+    if (o.corruption !== null && o.corruption !== undefined)
+      prior = corruptPrior(prior, patch, o.corruption, rng);
     for (let i = 0; i < n; i++) {
-      x[(b * n + i) * 2] = img[i]!;
+      x[(b * n + i) * 2] = got.image[i]!;
       x[(b * n + i) * 2 + 1] = prior[i]!;
     }
   }

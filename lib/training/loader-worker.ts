@@ -24,15 +24,12 @@ port.on('message', (m: LoaderMessage) => {
   if (m.type === 'produce' && init !== null && rng !== null) {
     for (let k = 0; k < m.count; k++) {
       const t0 = performance.now();
-      const b = sampleBatch(
-        init.cases,
-        init.patch,
-        init.batchSize,
-        init.sampling,
-        rng,
-        init.corruption,
-        augmenter === null ? null : { augmenter, spacingMm: init.spacingMm },
-      );
+      const b = sampleBatch(init.cases, init.patch, init.batchSize, rng, {
+        sampling: init.sampling,
+        corruption: init.corruption,
+        augment: augmenter === null ? null : { augmenter, spacingMm: init.spacingMm },
+        slices: init.slices,
+      });
       const ms = performance.now() - t0;
       port.postMessage({ batch: b, rngState: rng.state(), ms }, [
         b.x.buffer as ArrayBuffer,

@@ -10,6 +10,7 @@ import { Worker } from 'node:worker_threads';
 import type { AugmentConfig } from '../config/schema/augment.js';
 import type { Config } from '../config/schema/index.js';
 import type { Shape3D, Spacing3D } from '../core/types.js';
+import type { SliceRule } from '../data/slices.js';
 import type { RngState } from '../rng/rng.js';
 import type { Batch, PreparedCase } from './data.js';
 import type { PriorCorruption } from './prior.js';
@@ -22,6 +23,7 @@ export interface LoaderInit {
   readonly corruption: PriorCorruption | null;
   readonly augment: AugmentConfig | null;
   readonly spacingMm: Spacing3D;
+  readonly slices: SliceRule | null;
   readonly rngState: RngState;
 }
 

@@ -103,14 +103,11 @@ function toModelInput(x: tf.Tensor, model: tf.LayersModel): tf.Tensor {
 function validate(model: tf.LayersModel, cfg: Config, cases: PreparedCase[], root: Rng): TrainSummary['val'] {
   if (cases.length === 0) return null;
   const patch = cfg.train.patchSize;
-  const batch = sampleBatch(
-    cases,
-    patch,
-    cfg.train.valPatches,
-    cfg.train.sampling,
-    root.fork('val'),
-    cfg.train.priorCorruption,
-  );
+  const batch = sampleBatch(cases, patch, cfg.train.valPatches, root.fork('val'), {
+    sampling: cfg.train.sampling,
+    corruption: cfg.train.priorCorruption,
+    slices: cfg.train.slices,
+  });
   const pred = tf.tidy(() => {
     const x = tf.tensor(batch.x, [...batch.shape, batch.channels]);
     const y = model.predict(toModelInput(x, model), { batchSize: 2 });
@@ -150,10 +147,18 @@ export async function train(cfg: Config, opts: TrainOptions): Promise<TrainSumma
     `target spacing ${plan.spacingMm.map((v) => v.toFixed(2)).join(' × ')} mm, normalisation ${plan.normalization.type}`,
   );
   const prepRng = root.fork('prepare');
-  let trainCases = prepared.train.map((c) => withLocations(c, prepRng));
-  let valCases = prepared.val.map((c) => withLocations(c, prepRng));
+  let trainCases = prepared.train.map((c) => withLocations(c, prepRng, cfg.train.slices));
+  let valCases = prepared.val.map((c) => withLocations(c, prepRng, cfg.train.slices));
   // Full-case validation scores on the original grids, so it keeps the decoded val cases.
   const valLoaded = cfg.train.valMode === 'fullCase' ? loadCases(valRefs) : [];
+  if (cfg.train.slices !== null && (cfg.model.type !== 'unet2d' || cfg.train.patchSize[0] !== 1)) {
+    throw new ConfigError(cfg.name, [
+      {
+        path: ['train', 'slices'],
+        message: 'slice sampling needs model.type unet2d and train.patchSize [1, H, W]',
+      },
+    ]);
+  }
   const cascade = cfg.inference.cascade;
   if (cascade !== null) {
     if (cfg.model.inChannels !== 2) {
@@ -284,6 +289,7 @@ export async function train(cfg: Config, opts: TrainOptions): Promise<TrainSumma
             corruption: cfg.train.priorCorruption,
             augment: cfg.train.augment,
             spacingMm: plan.spacingMm,
+            slices: cfg.train.slices,
             rngState: sampler.state(),
           },
           cfg.train.prefetch,
@@ -310,15 +316,12 @@ export async function train(cfg: Config, opts: TrainOptions): Promise<TrainSumma
           batch = got.batch;
           sampler = Rng.fromState(got.rngState);
         } else {
-          batch = sampleBatch(
-            trainCases,
-            patch,
-            cfg.train.batchSize,
-            cfg.train.sampling,
-            sampler,
-            cfg.train.priorCorruption,
+          batch = sampleBatch(trainCases, patch, cfg.train.batchSize, sampler, {
+            sampling: cfg.train.sampling,
+            corruption: cfg.train.priorCorruption,
             augment,
-          );
+            slices: cfg.train.slices,
+          });
         }
         lastLoss = tf.tidy(() => {
           const x = toModelInput(tf.tensor(batch.x, [...batch.shape, batch.channels]), model);

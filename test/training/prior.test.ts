@@ -59,7 +59,9 @@ describe('training/prior', () => {
       expect(sum(k.prior!)).to.equal(36);
       expect(k.prior!.every((v, i) => v === (k.label[i]! > 0 ? 1 : 0))).to.equal(true);
     }
-    const b = sampleBatch(crops, [4, 4, 4], 3, { tumor: 1, foreground: 0, random: 0 }, Rng.fromSeed(4), null);
+    const b = sampleBatch(crops, [4, 4, 4], 3, Rng.fromSeed(4), {
+      sampling: { tumor: 1, foreground: 0, random: 0 },
+    });
     expect(b.channels).to.equal(2);
     expect(b.x.length).to.equal(3 * 64 * 2);
     for (let i = 0; i < 3 * 64; i++) {

@@ -71,6 +71,14 @@ export const TrainSchema = z.strictObject({
       }),
     ])
     .default('nnunet'),
+  /**
+   * 2D models: sample whole axial slices instead of patches — all, or `foregroundOnly`, optionally
+   * the posterior `lowerHalf` — resized to `patchSize[1..2]` (patchSize[0] must be 1). null: patches.
+   */
+  slices: z
+    .strictObject({ foregroundOnly: z.boolean().default(false), lowerHalf: z.boolean().default(false) })
+    .nullable()
+    .default(null),
   /** Batches a background worker keeps ready (0: sample in the training thread). Same batches either way. */
   prefetch: z.number().int().nonnegative().default(2),
   /** Data augmentation of training patches; null: off, `{}`: every transform with its defaults. */
