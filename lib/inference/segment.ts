@@ -113,8 +113,8 @@ export function segmentCase(
     const coarse = segmentSingle(stage1, image, opts);
     postprocess(coarse, image.data, image.shape, image.spacingMm, stage1.cfg.postprocess);
     const prior = coarse.map((v) => (v > 0 ? 1 : 0));
-    const margin = main.cfg.inference.cascade?.marginMm ?? [10, 10, 10];
-    boxes = kidneyBoxes(coarse, image.shape, image.spacingMm, margin);
+    const rule = main.cfg.inference.cascade ?? { marginMm: [10, 10, 10] };
+    boxes = kidneyBoxes(coarse, image.shape, image.spacingMm, rule);
     raw = new Uint8Array(n);
     for (const box of boxes) {
       const pred = predictBox(main, image, box, prior, (d, t) => opts.onWindow?.(main.cfg.name, d, t));

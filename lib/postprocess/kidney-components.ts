@@ -35,20 +35,21 @@ export function keepLargestComponent(labels: Uint8Array, shape: Shape3D, connect
   keepLargestKidneys(labels, shape, { maxRatio: 0, connectivity });
 }
 
-/** Kidney boxes from a stage-1 label map: the (at most two) kept components, grown by `marginMm`. */
-export function kidneyBoxes(
-  labels: Uint8Array,
-  shape: Shape3D,
-  spacingMm: Spacing3D,
-  marginMm: readonly number[],
-): Box[] {
+/** How stage-2 crops are cut: each kidney's box plus a margin, or one fixed-size ROI (mm, [D, H, W]). */
+export type CropRule = { readonly marginMm: readonly number[]; readonly roiMm?: readonly number[] | null };
+
+/**
+ * Kidney boxes from a stage-1 label map: the (at most two) kept components, each grown by
+ * `marginMm`; or, with `roiMm` (Wei et al.'s fixed ROI), one box of that size centred on both
+ * kidneys together, clipped to the volume.
+ */
+export function kidneyBoxes(labels: Uint8Array, shape: Shape3D, spacingMm: Spacing3D, rule: CropRule): Box[] {
   const cc = connectedComponents(labels, shape, 26);
   const keep = keptKidneyComponents(cc.sizes, 3);
-  const margin = [0, 1, 2].map((a) => Math.ceil(marginMm[a]! / spacingMm[a]!)) as unknown as Shape3D;
-  return keep.map((id) => {
+  const [, H, W] = shape;
+  const boxes = keep.map((id) => {
     const lo = [Infinity, Infinity, Infinity];
     const hi = [-1, -1, -1];
-    const [, H, W] = shape;
     for (let i = 0; i < labels.length; i++) {
       if (cc.labels[i] !== id) continue;
       const c = [Math.floor(i / (H * W)), Math.floor(i / W) % H, i % W];
@@ -57,6 +58,22 @@ export function kidneyBoxes(
         hi[a] = Math.max(hi[a]!, c[a]! + 1);
       }
     }
-    return growBox({ lo: lo as unknown as Shape3D, hi: hi as unknown as Shape3D }, margin, shape);
+    return { lo: lo as unknown as Shape3D, hi: hi as unknown as Shape3D };
   });
+  if (rule.roiMm !== null && rule.roiMm !== undefined && boxes.length > 0) {
+    const size = [0, 1, 2].map((a) => Math.max(1, Math.round(rule.roiMm![a]! / spacingMm[a]!)));
+    const lo = [0, 1, 2].map((a) => {
+      const centre = (Math.min(...boxes.map((b) => b.lo[a]!)) + Math.max(...boxes.map((b) => b.hi[a]!))) / 2;
+      return Math.round(centre - size[a]! / 2);
+    });
+    const clip = (v: number, a: number) => Math.min(Math.max(v, 0), shape[a]!);
+    return [
+      {
+        lo: lo.map((v, a) => clip(v, a)) as unknown as Shape3D,
+        hi: lo.map((v, a) => clip(v + size[a]!, a)) as unknown as Shape3D,
+      },
+    ];
+  }
+  const margin = [0, 1, 2].map((a) => Math.ceil(rule.marginMm[a]! / spacingMm[a]!)) as unknown as Shape3D;
+  return boxes.map((b) => growBox(b, margin, shape));
 }

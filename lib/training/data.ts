@@ -8,7 +8,7 @@ import type { Shape3D, Spacing3D } from '../core/types.js';
 import { bodyBox, computeFingerprint, targetSpacing, type Fingerprint } from '../data/fingerprint.js';
 import { loadCase, type CaseRef, type LoadedCase } from '../data/kits19.js';
 import { classLocations, extractPatch, sampleCentre, type ClassLocations } from '../data/sampler.js';
-import { kidneyBoxes } from '../postprocess/kidney-components.js';
+import { kidneyBoxes, type CropRule } from '../postprocess/kidney-components.js';
 import { extractSlice, sliceIndices, type SliceRule } from '../data/slices.js';
 import { boxShape, cropBox } from '../ops/crop.js';
 import type { Rng } from '../rng/rng.js';
@@ -100,17 +100,12 @@ export function loadCases(refs: readonly CaseRef[]): LoadedCase[] {
 
 /**
  * Cascade stage-2 training cases: one crop per ground-truth kidney (the kept components, as the
- * cascade's inference derives its boxes from stage 1), grown by `marginMm`, with the kidney+tumour
+ * cascade's inference derives its boxes from stage 1), grown by the rule's margin (or one fixed ROI), with the kidney+tumour
  * mask as the prior channel.
  */
-export function kidneyCrops(
-  c: PreparedCase,
-  spacingMm: Spacing3D,
-  marginMm: readonly number[],
-  rng: Rng,
-): PreparedCase[] {
+export function kidneyCrops(c: PreparedCase, spacingMm: Spacing3D, rule: CropRule, rng: Rng): PreparedCase[] {
   const labels = Uint8Array.from(c.label);
-  return kidneyBoxes(labels, c.shape, spacingMm, marginMm).map((box, k) => {
+  return kidneyBoxes(labels, c.shape, spacingMm, rule).map((box, k) => {
     const label = cropBox(c.label, c.shape, box);
     return {
       id: `${c.id}#${k}`,

@@ -161,16 +161,20 @@ export async function train(cfg: Config, opts: TrainOptions): Promise<TrainSumma
   }
   const cascade = cfg.inference.cascade;
   if (cascade !== null) {
-    if (cfg.model.inChannels !== 2) {
+    if (cfg.model.inChannels !== 1 && cfg.model.inChannels !== 2) {
       throw new ConfigError(cfg.name, [
         {
           path: ['model', 'inChannels'],
-          message: 'a cascade stage 2 (inference.cascade set) needs 2 input channels (image + prior)',
+          message: 'a cascade stage 2 takes 1 (image) or 2 (image + spatial prior) input channels',
         },
       ]);
     }
+    // One input channel: crops only (Wei et al.); two: crops with the spatial prior (Zhang et al.).
+    const withPrior = cfg.model.inChannels === 2;
     const crops = (cs: PreparedCase[]) =>
-      cs.flatMap((c) => kidneyCrops(c, plan.spacingMm, cascade.marginMm, prepRng));
+      cs
+        .flatMap((c) => kidneyCrops(c, plan.spacingMm, cascade, prepRng))
+        .map(({ prior, ...rest }) => (withPrior ? { ...rest, prior: prior! } : rest));
     trainCases = crops(trainCases);
     valCases = crops(valCases);
     log.info(

@@ -43,8 +43,13 @@ describe('postprocess', () => {
   it('kidney boxes are the kept components grown by the margin in voxels', () => {
     const m = new Uint8Array(S[0] * S[1] * S[2]);
     paint(m, [4, 4, 4], [6, 6, 8], 1);
-    const [b] = kidneyBoxes(m, S, [2, 1, 1], [4, 1, 0.5]);
+    const [b] = kidneyBoxes(m, S, [2, 1, 1], { marginMm: [4, 1, 0.5] });
     expect(b).to.deep.equal({ lo: [2, 3, 3], hi: [8, 7, 9] });
+    // A fixed ROI centred on both kidneys: 8 × 6 × 10 mm at [2, 1, 1] mm = 4 × 6 × 10 voxels.
+    paint(m, [4, 4, 14], [6, 6, 18], 1);
+    const roi = kidneyBoxes(m, S, [2, 1, 1], { marginMm: [0, 0, 0], roiMm: [8, 6, 10] });
+    // Union box d 4–6, h 4–6, w 4–18 → centres 5, 5, 11 → lo = centre − size/2.
+    expect(roi).to.deep.equal([{ lo: [3, 2, 6], hi: [7, 8, 16] }]);
   });
 
   it('drops tumour floating away from any kidney, keeps tumour attached to one', () => {

@@ -50,7 +50,7 @@ describe('training/prior', () => {
     const image = Float32Array.from(label, (v, i) => v * 10 + (i % 3));
     const rng = Rng.fromSeed(3);
     const c: PreparedCase = { id: 'c', image, label, shape: S, locs: classLocations(label, rng), pad: -1 };
-    const crops = kidneyCrops(c, [1, 1, 1], [1, 1, 1], rng);
+    const crops = kidneyCrops(c, [1, 1, 1], { marginMm: [1, 1, 1] }, rng);
     expect(crops.map((k) => k.shape)).to.deep.equal([
       [5, 5, 6],
       [5, 5, 6],

@@ -13,6 +13,7 @@ import { predictJobs, siblingPath } from '../../inference/inputs.js';
 import { loadPipeline } from '../../inference/pipeline.js';
 import { loggerFor, printResult, type CliIO, type GlobalArgs } from '../context.js';
 import { withConfigOptions } from '../options.js';
+import { bar } from '../progress.js';
 import { inferenceOptions, stageOptionsFrom, type InferenceArgs } from '../inference-options.js';
 
 interface Args extends GlobalArgs, InferenceArgs {
@@ -69,6 +70,13 @@ export function predictCommand(io: CliIO) {
           const seg = pipe.segment(image, {
             probabilities: a.probabilities,
             onWindow: (stage, d, t) => {
+              // A bar redrawn in place on a terminal; every 10 % at debug level otherwise.
+              if (io.isTTY === true && a.logLevel !== 'silent') {
+                io.err(
+                  `\r[${k + 1}/${jobs.length}] ${job.id} ${stage} ${bar(d / t)} ${d}/${t} windows\x1b[K`,
+                );
+                return;
+              }
               const pct = Math.floor((10 * d) / t);
               if (pct !== shown) {
                 shown = pct;
@@ -92,6 +100,7 @@ export function predictCommand(io: CliIO) {
             );
           }
           const seconds = (performance.now() - t0) / 1000;
+          if (io.isTTY === true && a.logLevel !== 'silent') io.err('\r\x1b[K');
           log.info(`[${k + 1}/${jobs.length}] ${job.id} → ${job.output} (${seconds.toFixed(1)} s)`);
           done.push({ id: job.id, output: job.output, seconds, skipped: false });
         }

@@ -20,12 +20,18 @@ export const InferenceSchema = z.strictObject({
   checkpoint: z.enum(['best', 'last']).default('best'),
   /**
    * Cascade: this config is stage 2; `stage1` is the stage-1 config file (its run supplies the
-   * kidney boxes), `marginMm` is added around each box on every side.
+   * kidney boxes), `marginMm` is added around each box on every side — or, with `roiMm` `[D, H, W]`,
+   * one fixed-size ROI centred on both kidneys (Wei et al.: 80 × 240 × 384 voxels at 3 × 0.78 ×
+   * 0.78 mm = [240, 187.2, 299.5]).
    */
   cascade: z
     .strictObject({
       stage1: z.string(),
       marginMm: Pos3.default([10, 10, 10]),
+      roiMm: z
+        .tuple([z.number().positive(), z.number().positive(), z.number().positive()])
+        .nullable()
+        .default(null),
     })
     .nullable()
     .default(null),
