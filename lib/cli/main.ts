@@ -10,10 +10,10 @@ import { PROCESS_IO, type CliIO } from './context.js';
 import { augmentCommand } from './commands/augment.js';
 import { benchCommand } from './commands/bench.js';
 import { evaluateCommand } from './commands/evaluate.js';
+import { experimentCommand } from './commands/experiment.js';
 import { infoCommand } from './commands/info.js';
 import { inspectCommand } from './commands/inspect.js';
 import { modelCommand } from './commands/model.js';
-import { pendingCommands } from './commands/pending.js';
 import { predictCommand } from './commands/predict.js';
 import { preprocessCommand } from './commands/preprocess.js';
 import { renderCommand } from './commands/render.js';
@@ -49,7 +49,7 @@ function build(argv: readonly string[], io: CliIO): Argv {
     evaluateCommand(io),
     renderCommand(io),
     augmentCommand(io),
-    ...pendingCommands(),
+    experimentCommand(io),
   ] as unknown as CommandModule[];
   let y = yargs([...argv])
     .scriptName('kitseg')

@@ -134,8 +134,8 @@ function schemaAt(schema: AnySchema, path: readonly PropertyKey[], input: unknow
   }
 }
 
-function validKeys(path: readonly PropertyKey[], input: unknown): string[] {
-  const s = schemaAt(ConfigSchema, path, input);
+function validKeys(schema: AnySchema, path: readonly PropertyKey[], input: unknown): string[] {
+  const s = schemaAt(schema, path, input);
   const shape = (s?._zod.def as unknown as { shape?: Record<string, unknown> } | undefined)?.shape;
   return shape === undefined ? [] : Object.keys(shape);
 }
@@ -147,12 +147,12 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
   return v;
 }
 
-function toIssues(error: z.ZodError, input: unknown): ConfigIssue[] {
+function toIssues(schema: AnySchema, error: z.ZodError, input: unknown): ConfigIssue[] {
   const out: ConfigIssue[] = [];
   for (const issue of error.issues) {
     const path = issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
     if (issue.code === 'unrecognized_keys') {
-      const valid = validKeys(issue.path, input);
+      const valid = validKeys(schema, issue.path, input);
       for (const key of issue.keys) {
         const hint = closestMatch(key, valid);
         out.push({
@@ -181,10 +181,17 @@ function toIssues(error: z.ZodError, input: unknown): ConfigIssue[] {
   return out;
 }
 
+/** Validates `raw` against any kitseg schema with the config errors (paths, did-you-mean). */
+export function parseWithSchema<T>(schema: z.ZodType<T>, raw: unknown, source: string): T {
+  const r = schema.safeParse(raw);
+  if (!r.success) throw new ConfigError(source, toIssues(schema, r.error, raw));
+  return r.data;
+}
+
 /** Validates an already-merged plain config. `source` names it in errors. */
 export function validateConfig(raw: unknown, source: string): Config {
   const r = ConfigSchema.safeParse(raw);
-  if (!r.success) throw new ConfigError(source, toIssues(r.error, raw));
+  if (!r.success) throw new ConfigError(source, toIssues(ConfigSchema, r.error, raw));
   const { extends: _extends, ...rest } = r.data;
   return deepFreeze(rest) as Config;
 }

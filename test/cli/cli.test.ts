@@ -28,13 +28,6 @@ describe('cli', () => {
     expect(r.err).to.match(/train\.epoch: unknown key "epoch" — did you mean "epochs"\?/);
   });
 
-  it('a command that has not landed says so and exits 1', async () => {
-    const r = await run('experiment');
-    expect(r.code).to.equal(1);
-    expect(r.err).to.match(/not implemented yet/);
-    expect(r.out).to.equal('');
-  });
-
   it('usage errors exit 2; data errors exit 1 with the file named, stack only with --verbose', async () => {
     expect((await run('no-such-command')).code).to.equal(2);
     expect((await run('synth', '--cases', '0')).code).to.equal(2);

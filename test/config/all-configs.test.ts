@@ -3,6 +3,8 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { loadConfig } from '../../lib/config/load.js';
+import { SILENT_LOGGER } from '../../lib/core/logger.js';
+import { loadExperiment, variantConfig } from '../../lib/experiments/run.js';
 import { modelPatchSize, summarizeConfig } from '../../lib/models/summary.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
@@ -14,6 +16,24 @@ describe('configs/ and experiments/', () => {
     );
   const files = ['configs', 'experiments'].flatMap(walk);
   it('holds configs to validate', () => expect(files.length).to.be.greaterThan(0));
+  for (const f of files.filter((x) => x.startsWith('experiments'))) {
+    it(`${f} validates and every variant resolves at both scales`, () => {
+      const exp = loadExperiment(join(ROOT, f));
+      const resolved = new Map<string, string>();
+      for (const scale of ['tiny', 'paper'] as const)
+        for (const v of exp.variants) {
+          const c = variantConfig(
+            exp,
+            v,
+            { scale, runsDir: 'runs', resultsDir: 'results', backend: 'cpu', log: SILENT_LOGGER },
+            resolved,
+          );
+          resolved.set(v.name, join(ROOT, v.config));
+          expect(c.name).to.match(new RegExp(`^${exp.name}-`));
+          if (v.stage1 !== null) expect(c.inference.cascade).to.not.equal(null);
+        }
+    });
+  }
   for (const f of files.filter((x) => x.startsWith('configs'))) {
     it(`${f} validates and its model builds for its patch size`, () => {
       const c = loadConfig(join(ROOT, f));

@@ -12,6 +12,7 @@ import { ConfigSchema } from '../../config/schema/index.js';
 import { UsageError } from '../../core/errors.js';
 import { discoverCases } from '../../data/kits19.js';
 import { evaluateConfig, scorePredictions, splitCases } from '../../evaluation/evaluate.js';
+import { writeHtmlReport } from '../../evaluation/html-report.js';
 import { markdownTable, summaryLine, writeEvaluation } from '../../evaluation/report.js';
 import { runDirOf } from '../../inference/stage.js';
 import { loggerFor, printResult, type CliIO, type GlobalArgs } from '../context.js';
@@ -82,6 +83,15 @@ export function evaluateCommand(io: CliIO) {
         peakRssMiB: res.peakRssMiB,
       };
       writeEvaluation(outDir, meta, res.tables);
+      const report = writeHtmlReport({
+        runDir: runDirOf(cfg, a.runs),
+        title: `${cfg.name} — ${split}${a.tag === undefined ? '' : ` (${a.tag})`}`,
+        config: cfg,
+        tables: res.tables,
+        refs: splitCases(cfg, split),
+        predictions: join(outDir, 'predictions'),
+      });
+      log.info(`report: ${report}`);
       printResult(
         io,
         a.json,

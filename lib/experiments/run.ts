@@ -1,0 +1,219 @@
+/**
+ * Running an experiment: every variant (or one, for a cluster array job) is trained — resuming an
+ * interrupted run, skipping a finished one — and evaluated on the val split; each result is a file
+ * (`results/<experiment>/<variant>[-fold<k>].json`) so pieces run on different machines gather
+ * into one table (`table.md` / `table.json`) with the paper's numbers beside ours.
+ */
+import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { loadConfig, parseWithSchema } from '../config/load.js';
+import type { Config } from '../config/schema/index.js';
+import { IoError, UsageError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import { closestMatch } from '../core/strings.js';
+import { evaluateConfig } from '../evaluation/evaluate.js';
+import { writeFileAtomic, writeJsonAtomic } from '../io/atomic.js';
+import { train } from '../training/trainer.js';
+import { ExperimentSchema, type Experiment, type Variant } from './schema.js';
+
+export function loadExperiment(path: string): Experiment {
+  if (!existsSync(path)) throw new IoError('experiment file not found', path);
+  return parseWithSchema(ExperimentSchema, parseYaml(readFileSync(path, 'utf8')) as unknown, path);
+}
+
+export interface RunOptions {
+  readonly scale: 'tiny' | 'paper';
+  readonly data?: string;
+  readonly variant?: string;
+  readonly fold?: number;
+  readonly runsDir: string;
+  readonly resultsDir: string;
+  readonly backend: string;
+  readonly log: Logger;
+}
+
+export interface VariantResult {
+  readonly variant: string;
+  readonly label: string;
+  readonly fold: number | null;
+  readonly run: string;
+  readonly kidney: number;
+  readonly tumor: number;
+  readonly composite: number;
+  readonly seconds: number;
+  readonly backend: string;
+  readonly scale: string;
+  readonly reported: Variant['reported'];
+}
+
+const suffix = (fold: number | undefined) => (fold === undefined ? '' : `-fold${fold}`);
+
+/** The resolved config of a variant at a scale (also written next to the results, for cascades). */
+export function variantConfig(
+  exp: Experiment,
+  v: Variant,
+  o: RunOptions,
+  resolved: Map<string, string>,
+): Config {
+  const base = v.from === null ? v : exp.variants.find((x) => x.name === v.from)!;
+  const sets = [
+    ...exp.scales[o.scale].set,
+    ...(o.scale === 'tiny' ? base.tiny : []),
+    ...base.set,
+    ...(v.from === null ? [] : v.set),
+    `name=${exp.name}-${base.name}${suffix(o.fold)}`,
+    ...(o.data === undefined ? [] : [`data.root=${o.data}`]),
+    ...(o.fold === undefined ? [] : [`data.fold=${o.fold}`]),
+  ];
+  const s1 = v.stage1 ?? base.stage1;
+  if (s1 !== null) sets.push(`inference.cascade.stage1=${resolved.get(s1)!}`);
+  return loadConfig(base.config, sets);
+}
+
+function checkNames(exp: Experiment, path: string): void {
+  const names = exp.variants.map((v) => v.name);
+  for (const v of exp.variants)
+    for (const ref of [v.from, v.stage1, ...v.ensembleWith]) {
+      if (ref === null || names.includes(ref)) continue;
+      const hint = closestMatch(ref, names);
+      throw new UsageError(
+        `${path}: variant ${v.name} refers to unknown variant "${ref}"${hint === undefined ? '' : ` — did you mean "${hint}"?`}`,
+      );
+    }
+}
+
+/** Runs the experiment's variants (or `o.variant`), returning the results of those run now or before. */
+export async function runExperiment(path: string, o: RunOptions): Promise<VariantResult[]> {
+  const exp = loadExperiment(path);
+  checkNames(exp, path);
+  if (o.variant !== undefined && !exp.variants.some((v) => v.name === o.variant)) {
+    const hint = closestMatch(
+      o.variant,
+      exp.variants.map((v) => v.name),
+    );
+    throw new UsageError(
+      `--variant: no variant "${o.variant}" in ${path}${hint === undefined ? '' : ` — did you mean "${hint}"?`}`,
+    );
+  }
+  const dir = join(o.resultsDir, exp.name);
+  mkdirSync(join(dir, 'configs'), { recursive: true });
+  // Every variant's resolved config is written first: cascades point at their stage 1's file.
+  const resolved = new Map<string, string>();
+  const configs = new Map<string, Config>();
+  for (const v of exp.variants) {
+    const cfg = variantConfig(exp, v, o, resolved);
+    const file = join(dir, 'configs', `${v.name}${suffix(o.fold)}.yaml`);
+    writeFileAtomic(file, JSON.stringify(cfg, null, 1));
+    resolved.set(v.name, file);
+    configs.set(v.name, cfg);
+  }
+  const out: VariantResult[] = [];
+  for (const v of exp.variants) {
+    if (o.variant !== undefined && v.name !== o.variant) continue;
+    const resultFile = join(dir, `${v.name}${suffix(o.fold)}.json`);
+    if (existsSync(resultFile)) {
+      o.log.info(`${exp.name}/${v.name}: done before (${resultFile})`);
+      out.push(JSON.parse(readFileSync(resultFile, 'utf8')) as VariantResult);
+      continue;
+    }
+    const cfg = configs.get(v.name)!;
+    const runDir = join(o.runsDir, cfg.name);
+    const t0 = performance.now();
+    if (v.from === null) {
+      const done = existsSync(join(runDir, 'checkpoints', 'last', 'state.json'))
+        ? (
+            JSON.parse(readFileSync(join(runDir, 'checkpoints', 'last', 'state.json'), 'utf8')) as {
+              epoch: number;
+            }
+          ).epoch >= cfg.train.epochs
+        : false;
+      if (!done) {
+        o.log.info(`${exp.name}/${v.name}: training ${cfg.name}`);
+        await train(cfg, { runDir, resume: true, log: o.log });
+      }
+    }
+    const ensemble = v.ensembleWith.map((n) => join(o.runsDir, configs.get(n)!.name, 'checkpoints', 'last'));
+    const res = await evaluateConfig(cfg, {
+      runsDir: o.runsDir,
+      split: 'val',
+      outDir: join(runDir, 'evaluation', `val-${v.name}`),
+      log: o.log,
+      ...(v.tta ? { ttaAxes: [0, 1, 2] } : {}),
+      ...(ensemble.length === 0
+        ? {}
+        : { checkpoints: [join(runDir, 'checkpoints', cfg.inference.checkpoint), ...ensemble] }),
+    });
+    const s = res.tables.at(-1)!.summary;
+    const r: VariantResult = {
+      variant: v.name,
+      label: v.label ?? v.name,
+      fold: o.fold ?? null,
+      run: cfg.name,
+      kidney: s.kidney,
+      tumor: s.tumor,
+      composite: s.composite,
+      seconds: (performance.now() - t0) / 1000,
+      backend: o.backend,
+      scale: o.scale,
+      reported: v.reported,
+    };
+    writeJsonAtomic(resultFile, r);
+    o.log.info(`${exp.name}/${v.name}: kidney ${r.kidney.toFixed(4)}, tumour ${r.tumor.toFixed(4)}`);
+    out.push(r);
+  }
+  return out;
+}
+
+const f = (v: number | undefined) => (v === undefined ? '—' : v.toFixed(3));
+
+/** Gathers every result file of the experiment into `table.md` and `table.json` (means over folds). */
+export function gatherTable(path: string, resultsDir: string): { markdown: string; rows: VariantResult[] } {
+  const exp = loadExperiment(path);
+  const dir = join(resultsDir, exp.name);
+  const files = existsSync(dir) ? readdirSync(dir).filter((n) => n.endsWith('.json')) : [];
+  const all = files
+    .filter((n) => n !== 'table.json')
+    .map((n) => JSON.parse(readFileSync(join(dir, n), 'utf8')) as VariantResult);
+  const rows: VariantResult[] = [];
+  const lines = [
+    `# ${exp.paper} — ${exp.table}`,
+    '',
+    exp.description,
+    '',
+    '| variant | kidney Dice | tumour Dice | composite | paper kidney | paper tumour | paper composite | folds | wall s | backend | scale |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+  ];
+  for (const v of exp.variants) {
+    const rs = all.filter((r) => r.variant === v.name);
+    if (rs.length === 0) {
+      lines.push(
+        `| ${v.label ?? v.name} | not run | | | ${f(v.reported?.kidney)} | ${f(v.reported?.tumor)} | ${f(v.reported?.composite)} | 0 | | | |`,
+      );
+      continue;
+    }
+    const mean = (k: 'kidney' | 'tumor' | 'composite' | 'seconds') =>
+      rs.reduce((a, r) => a + r[k], 0) / rs.length;
+    const row = {
+      ...rs[0]!,
+      kidney: mean('kidney'),
+      tumor: mean('tumor'),
+      composite: mean('composite'),
+      seconds: mean('seconds'),
+    };
+    rows.push(row);
+    lines.push(
+      `| ${row.label} | ${f(row.kidney)} | ${f(row.tumor)} | ${f(row.composite)} | ${f(v.reported?.kidney)} | ${f(v.reported?.tumor)} | ${f(v.reported?.composite)} | ${rs.length} | ${row.seconds.toFixed(0)} | ${row.backend} | ${row.scale} |`,
+    );
+  }
+  const markdown = lines.join('\n') + '\n';
+  mkdirSync(dir, { recursive: true });
+  writeFileAtomic(join(dir, 'table.md'), markdown);
+  writeJsonAtomic(join(dir, 'table.json'), {
+    experiment: exp.name,
+    paper: exp.paper,
+    table: exp.table,
+    rows,
+  });
+  return { markdown, rows };
+}

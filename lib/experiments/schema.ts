@@ -1,0 +1,52 @@
+/**
+ * Experiment files (`experiments/<paper>.yaml`): a paper's ablation table as a typed list of
+ * variants — each a config plus overrides, trained and evaluated, or evaluated from another
+ * variant's run with different inference settings — with the paper's reported numbers beside.
+ */
+import { z } from 'zod';
+
+const Name = z.string().regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, ".", "_" and "-" only');
+const Score = z.number().min(0).max(1);
+
+export const VariantSchema = z.strictObject({
+  name: Name,
+  /** Table row label (default: the name). */
+  label: z.string().optional(),
+  /** Config file (paths relative to the working directory, as everywhere). */
+  config: z.string(),
+  /** `--set` overrides at every scale. */
+  set: z.array(z.string()).default([]),
+  /** Extra overrides at `--scale tiny` (after the experiment's). */
+  tiny: z.array(z.string()).default([]),
+  /** Evaluate this other variant's trained run instead of training (e.g. + TTA, + post-processing). */
+  from: Name.nullable().default(null),
+  /** The variant whose run is this cascade stage 2's stage 1. */
+  stage1: Name.nullable().default(null),
+  /** Mirroring TTA over all axes at evaluation. */
+  tta: z.boolean().default(false),
+  /** Ensemble: also average the `last` checkpoint of these variants' runs with this one's best. */
+  ensembleWith: z.array(Name).default([]),
+  /** The paper's numbers for this row. */
+  reported: z
+    .strictObject({ kidney: Score.optional(), tumor: Score.optional(), composite: Score.optional() })
+    .nullable()
+    .default(null),
+});
+
+export const ExperimentSchema = z.strictObject({
+  name: Name,
+  paper: z.string(),
+  /** Which table of the paper this reproduces. */
+  table: z.string(),
+  description: z.string().default(''),
+  scales: z
+    .strictObject({
+      tiny: z.strictObject({ set: z.array(z.string()).default([]) }).prefault({}),
+      paper: z.strictObject({ set: z.array(z.string()).default([]) }).prefault({}),
+    })
+    .prefault({}),
+  variants: z.array(VariantSchema).min(1),
+});
+
+export type Variant = z.infer<typeof VariantSchema>;
+export type Experiment = z.infer<typeof ExperimentSchema>;

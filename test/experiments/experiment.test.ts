@@ -1,0 +1,61 @@
+// A two-variant micro experiment end to end through the CLI: train + evaluate, an evaluation-only
+// variant reusing the first run, skipping finished variants, the gathered table, and typos.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { writeSyntheticDataset } from '../../lib/synth/dataset.js';
+import { runKitseg } from '../helpers/cli.js';
+import { useTmpDir } from '../helpers/tmp.js';
+
+describe('experiments', function () {
+  this.timeout(600000);
+  const tmp = useTmpDir();
+
+  it('runs a two-variant micro experiment, resumably, and gathers its table', async () => {
+    const data = join(tmp(), 'data');
+    writeSyntheticDataset({ out: data, cases: 3, seed: 6, preset: 'small' });
+    const cfg = join(tmp(), 'tiny.yaml');
+    writeFileSync(
+      cfg,
+      `data:\n  root: ${data}\n  splits:\n    val: 1\npreprocess:\n  spacing: [6, 6, 6]\n  normalization:\n    type: window\n` +
+        `model:\n  type: unet3d\n  baseFilters: 4\n  maxFilters: 8\n  poolSchedule: [[2, 2, 2]]\n` +
+        `train:\n  epochs: 1\n  iterationsPerEpoch: 2\n  patchSize: [8, 16, 16]\n  valPatches: 2\ninference:\n  overlap: 0\n  batchSize: 16\n`,
+    );
+    const exp = join(tmp(), 'micro.yaml');
+    writeFileSync(
+      exp,
+      `name: micro\npaper: a test\ntable: T1\nscales:\n  tiny:\n    set: [train.iterationsPerEpoch=3]\nvariants:\n` +
+        `  - name: base\n    config: ${cfg}\n    reported: {kidney: 0.9}\n` +
+        `  - name: post\n    config: ${cfg}\n    from: base\n    set: ['postprocess.kidneyComponents={maxRatio: 3}']\n`,
+    );
+    const args = [
+      '--runs',
+      join(tmp(), 'runs'),
+      '--results',
+      join(tmp(), 'results'),
+      '--log-level',
+      'silent',
+    ];
+    const r = await runKitseg('experiment', 'run', exp, ...args, '--json');
+    expect(r.code, r.err).to.equal(0);
+    const rows = JSON.parse(r.out) as { variant: string; run: string; kidney: number; tumor: number }[];
+    expect(rows.map((x) => x.variant)).to.deep.equal(['base', 'post']);
+    expect(rows[1]!.run).to.equal(rows[0]!.run); // the evaluation-only variant reuses the trained run
+    const state = JSON.parse(
+      readFileSync(join(tmp(), 'runs', 'micro-base', 'checkpoints', 'last', 'state.json'), 'utf8'),
+    ) as { globalStep: number };
+    expect(state.globalStep).to.equal(3); // the tiny scale's override applied
+    for (const x of rows) expect(x.kidney).to.be.within(0, 1);
+    const md = readFileSync(join(tmp(), 'results', 'micro', 'table.md'), 'utf8');
+    expect(md).to.match(/\| base \| [0-9.]+ \| [0-9.]+ \| [0-9.]+ \| 0\.900 \|/);
+    expect(existsSync(join(tmp(), 'results', 'micro', 'table.json'))).to.equal(true);
+    // A second run finds both variants finished and trains nothing.
+    const again = await runKitseg('experiment', 'run', exp, ...args.slice(0, -2));
+    expect(again.code).to.equal(0);
+    expect(again.err.match(/done before/g)).to.have.length(2);
+    expect(again.err).to.not.match(/training/);
+    const typo = await runKitseg('experiment', 'run', exp, ...args, '--variant', 'bas');
+    expect(typo.code).to.equal(2);
+    expect(typo.err).to.match(/no variant "bas" .* did you mean "base"\?/);
+  });
+});
