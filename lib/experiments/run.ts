@@ -134,6 +134,16 @@ export async function runExperiment(path: string, o: RunOptions): Promise<Varian
       }
     }
     const ensemble = v.ensembleWith.map((n) => join(o.runsDir, configs.get(n)!.name, 'checkpoints', 'last'));
+    const own =
+      v.checkpoints === 'top'
+        ? readdirSync(join(runDir, 'checkpoints'))
+            .filter((n) => n.startsWith('epoch-'))
+            .map((n) => join(runDir, 'checkpoints', n))
+        : [join(runDir, 'checkpoints', cfg.inference.checkpoint)];
+    if (own.length === 0)
+      throw new UsageError(
+        `${exp.name}/${v.name}: checkpoints: top, but ${runDir} kept none (set train.keepTopK)`,
+      );
     const res = await evaluateConfig(cfg, {
       runsDir: o.runsDir,
       split: 'val',

@@ -24,6 +24,8 @@ export const VariantSchema = z.strictObject({
   stage1: Name.nullable().default(null),
   /** Mirroring TTA over all axes at evaluation. */
   tta: z.boolean().default(false),
+  /** Checkpoints evaluated: the run's `best`, or every kept `epoch-*` (train.keepTopK) as an ensemble. */
+  checkpoints: z.enum(['best', 'top']).default('best'),
   /** Ensemble: also average the `last` checkpoint of these variants' runs with this one's best. */
   ensembleWith: z.array(Name).default([]),
   /** The paper's numbers for this row. */

@@ -22,6 +22,8 @@ export interface TrainState {
   /** LR schedule and early-stopping state (includes the best composite val Dice). */
   readonly schedule: ScheduleState;
   readonly configHash: string;
+  /** With `train.keepTopK`: the epochs whose checkpoints are kept, best first. */
+  readonly top?: readonly { readonly epoch: number; readonly score: number }[];
 }
 
 interface OptimizerManifest {

@@ -6,7 +6,7 @@
  * run ends with the same weights as one that ran straight through. A NaN/Inf loss stops the run
  * with the last good checkpoint kept.
  */
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { configHash } from '../config/hash.js';
@@ -263,6 +263,7 @@ export async function train(cfg: Config, opts: TrainOptions): Promise<TrainSumma
   let val: TrainSummary['val'] = null;
   let steps = 0;
   let { epoch, iteration, globalStep, schedule } = state;
+  let top = state.top ?? [];
   const snapshot = (): TrainState => ({
     epoch,
     iteration,
@@ -270,6 +271,7 @@ export async function train(cfg: Config, opts: TrainOptions): Promise<TrainSumma
     rng: { sampler: sampler.state() },
     schedule,
     configHash: hash,
+    top,
   });
   const summary = (completed: boolean, stoppedEarly = false): TrainSummary => ({
     runDir,
@@ -397,6 +399,21 @@ export async function train(cfg: Config, opts: TrainOptions): Promise<TrainSumma
           schedule = afterValidation(cfg.train.lrSchedule, schedule, val.composite);
           if (improved)
             await checkpoint(join(runDir, 'checkpoints', 'best'), { ...snapshot(), epoch: epoch + 1 });
+          if (cfg.train.keepTopK > 0) {
+            // The K best validations keep their own checkpoints (Wei et al.'s checkpoint ensemble).
+            const ranked = [...top, { epoch: epoch + 1, score: val.composite }]
+              .sort((a, b) => b.score - a.score || a.epoch - b.epoch)
+              .slice(0, cfg.train.keepTopK);
+            if (ranked.some((t) => t.epoch === epoch + 1))
+              await checkpoint(join(runDir, 'checkpoints', `epoch-${epoch + 1}`), {
+                ...snapshot(),
+                epoch: epoch + 1,
+              });
+            for (const t of top)
+              if (!ranked.some((r) => r.epoch === t.epoch))
+                rmSync(join(runDir, 'checkpoints', `epoch-${t.epoch}`), { recursive: true, force: true });
+            top = ranked;
+          }
         }
       }
       await checkpoint(lastDir, { ...snapshot(), epoch: epoch + 1, iteration: 0 });

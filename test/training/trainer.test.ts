@@ -78,6 +78,30 @@ describe('training/trainer', function () {
     expect(String(err)).to.match(/case_00000 is already a case of/);
   });
 
+  it('keepTopK keeps exactly the checkpoints of the K best validations', async () => {
+    const cfg = tinyConfig(data, {
+      train: { ...tinyConfig(data).train, epochs: 4, iterationsPerEpoch: 1, keepTopK: 2 },
+    });
+    const dir = join(tmp(), 'top');
+    await train(cfg, { runDir: dir, resume: false, log: SILENT_LOGGER });
+    const vals = readFileSync(join(dir, 'metrics.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { epoch: number; val?: { composite: number } })
+      .filter((m) => m.val !== undefined);
+    expect(vals).to.have.length(4);
+    const want = [...vals]
+      .sort((a, b) => b.val!.composite - a.val!.composite || a.epoch - b.epoch)
+      .slice(0, 2)
+      .map((m) => `epoch-${m.epoch}`)
+      .sort();
+    expect(
+      readdirSync(join(dir, 'checkpoints'))
+        .filter((n) => n.startsWith('epoch-'))
+        .sort(),
+    ).to.deep.equal(want);
+  });
+
   it('an interrupted and resumed run ends with the same weights as a straight run (cpu backend)', async () => {
     await tf.setBackend('cpu');
     const cfg = tinyConfig(data);

@@ -50,6 +50,11 @@ export const TrainSchema = z.strictObject({
       }),
     ])
     .default('poly'),
+  /**
+   * Keep the checkpoints of the K best validations as `checkpoints/epoch-<n>/` (0: none) — e.g. Wei
+   * et al.'s top-5 checkpoint ensemble: `kitseg evaluate --checkpoint runs/x/checkpoints/epoch-* …`.
+   */
+  keepTopK: z.number().int().nonnegative().default(0),
   /** Stop after this many validations without a better composite val Dice; null: never. */
   earlyStoppingPatience: z.number().int().positive().nullable().default(null),
   /**
