@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { REAL_CT, useTmpDir } from '../helpers/tmp.js';
@@ -39,6 +39,47 @@ describe('cli', () => {
     expect(r.err).to.not.match(/\n\s+at /);
     const v = await run('inspect', bad, '--verbose');
     expect(v.err).to.match(/\n\s+at /);
+  });
+
+  it('predict and evaluate name the bad input and write nothing', async () => {
+    const cfg = join(ROOT, 'configs/stage1.yaml');
+    const missing = await run(
+      'predict',
+      '--config',
+      cfg,
+      '--input',
+      join(tmp(), 'nope.nii.gz'),
+      '--output',
+      join(tmp(), 'o.nii.gz'),
+    );
+    expect(missing.code).to.equal(1);
+    expect(missing.err).to.match(/nope\.nii\.gz: input not found/);
+    const txt = join(tmp(), 'notes.txt');
+    writeFileSync(txt, 'x');
+    const wrong = await run('predict', '--config', cfg, '--input', txt, '--output', join(tmp(), 'o.nii.gz'));
+    expect(wrong.code).to.equal(1);
+    expect(wrong.err).to.match(/notes\.txt: expected a \.nii or \.nii\.gz file/);
+    // A model that was never trained: the run folder is named, nothing is written.
+    const ct = join(REAL_CT, 'case_00000/imaging.nii.gz');
+    const untrained = await run(
+      'predict',
+      '--config',
+      cfg,
+      '--runs',
+      join(tmp(), 'runs'),
+      '--input',
+      ct,
+      '--output',
+      join(tmp(), 'o.nii.gz'),
+    );
+    expect(untrained.code).to.equal(1);
+    expect(untrained.err).to.match(/plan\.json: no plan\.json: train this config first/);
+    expect(existsSync(join(tmp(), 'o.nii.gz'))).to.equal(false);
+    const noPred = await run('evaluate', '--pred-dir', join(tmp(), 'empty'), '--data', REAL_CT);
+    expect(noPred.code).to.equal(1);
+    expect(noPred.err).to.match(/no prediction for case_00000/);
+    const neither = await run('evaluate');
+    expect(neither.code).to.equal(2);
   });
 
   it('inspect prints the real CT fixture geometry', async () => {
