@@ -3,6 +3,7 @@
  * the training cases, and the target spacing derived from it — the median spacing, except that a
  * strongly anisotropic coarse axis takes its 10th-percentile spacing (nnU-Net's rule).
  */
+import { boundingBox, growBox } from '../ops/crop.js';
 import type { Shape3D, Spacing3D } from '../core/types.js';
 import type { Rng } from '../rng/rng.js';
 import { percentile } from './stats.js';
@@ -85,23 +86,6 @@ export function targetSpacing(fp: Pick<Fingerprint, 'spacings' | 'shapes' | 'med
  * the nonzero region; the whole volume when nothing passes.
  */
 export function bodyBox(image: ArrayLike<number>, shape: Shape3D, thresholdHu = -500, margin = 2): { lo: Shape3D; hi: Shape3D } {
-  const [D, H, W] = shape;
-  const lo = [D, H, W];
-  const hi = [-1, -1, -1];
-  for (let d = 0, i = 0; d < D; d++)
-    for (let h = 0; h < H; h++)
-      for (let w = 0; w < W; w++, i++) {
-        if (image[i]! <= thresholdHu) continue;
-        lo[0] = Math.min(lo[0]!, d);
-        lo[1] = Math.min(lo[1]!, h);
-        lo[2] = Math.min(lo[2]!, w);
-        hi[0] = Math.max(hi[0]!, d);
-        hi[1] = Math.max(hi[1]!, h);
-        hi[2] = Math.max(hi[2]!, w);
-      }
-  if (hi[0]! < 0) return { lo: [0, 0, 0], hi: shape };
-  return {
-    lo: lo.map((v) => Math.max(0, v - margin)) as unknown as Shape3D,
-    hi: hi.map((v, a) => Math.min(shape[a]!, v + 1 + margin)) as unknown as Shape3D,
-  };
+  const box = boundingBox(shape, (i) => image[i]! > thresholdHu);
+  return box === null ? { lo: [0, 0, 0], hi: shape } : growBox(box, [margin, margin, margin], shape);
 }

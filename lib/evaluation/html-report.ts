@@ -9,7 +9,7 @@ import type { CaseRef } from '../data/kits19.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { readCanonical } from '../io/canonical.js';
 import { renderOverlayPng } from '../io/render.js';
-import type { EvaluationTable } from './report.js';
+import { COLUMNS, caseRow, meanRow, type EvaluationTable } from './report.js';
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 const img = (png: Uint8Array, alt: string) =>
@@ -18,38 +18,9 @@ const f = (v: number | null | undefined, d = 4) =>
   v === null || v === undefined || Number.isNaN(v) ? '—' : v.toFixed(d);
 
 function tableHtml(t: EvaluationTable): string {
-  const head = [
-    'case',
-    'kidney Dice',
-    'tumour Dice',
-    'composite',
-    'kidney HD95 mm',
-    'tumour HD95 mm',
-    'kidney SD',
-    'tumour SD',
-  ];
-  const rows = t.cases.map((c) => [
-    c.id,
-    f(c.kidney.dice),
-    f(c.tumor.dice),
-    f(c.composite),
-    f(c.kidney.hd95, 1),
-    f(c.tumor.hd95, 1),
-    f(c.kidney.surfaceDice),
-    f(c.tumor.surfaceDice),
-  ]);
-  const s = t.summary;
-  rows.push([
-    'mean',
-    f(s.kidney),
-    f(s.tumor),
-    f(s.composite),
-    f(s.kidneyHd95, 1),
-    f(s.tumorHd95, 1),
-    f(s.kidneySurfaceDice),
-    f(s.tumorSurfaceDice),
-  ]);
-  return `<h3>${esc(t.name)}</h3><table><tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr>${rows.map((r) => `<tr>${r.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`).join('')}</table>`;
+  const rows = [...t.cases.map(caseRow), meanRow(t.summary).map((c) => c.replace(/\*/g, ''))];
+  const cells = (r: string[], tag: string) => r.map((c) => `<${tag}>${esc(c)}</${tag}>`).join('');
+  return `<h3>${esc(t.name)}</h3><table><tr>${cells(COLUMNS, 'th')}</tr>${rows.map((r) => `<tr>${cells(r, 'td')}</tr>`).join('')}</table>`;
 }
 
 export interface ReportInput {

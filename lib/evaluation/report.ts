@@ -14,7 +14,7 @@ export interface EvaluationTable {
 const f = (v: number | null | undefined, digits = 4) =>
   v === null || v === undefined || Number.isNaN(v) ? '—' : v.toFixed(digits);
 
-const COLUMNS = [
+export const COLUMNS = [
   'case',
   'kidney Dice',
   'tumour Dice',
@@ -30,7 +30,8 @@ const COLUMNS = [
   's',
 ];
 
-function caseRow(c: CaseScores): string[] {
+/** The table cells of one case (also used by the HTML report). */
+export function caseRow(c: CaseScores): string[] {
   return [
     c.id,
     f(c.kidney.dice),
@@ -48,7 +49,8 @@ function caseRow(c: CaseScores): string[] {
   ];
 }
 
-function meanRow(s: Summary): string[] {
+/** The table cells of the means. */
+export function meanRow(s: Summary): string[] {
   return [
     '**mean**',
     f(s.kidney),

@@ -7,6 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Shape3D, Spacing3D } from '../core/types.js';
 import { resampleToShape, resampleVolume } from '../transforms/resample.js';
+import { nearestIndex, trilinearAt } from '../ops/interpolate.js';
 import { trilinear } from './sample.js';
 
 export interface RegVolume {
@@ -327,7 +328,6 @@ export function warpToFixed(
   pad: number,
 ): { image: Float32Array; labels: Uint8Array } {
   const pos = movingPositions(reg, fixed, moving);
-  const [D, H, W] = moving.shape;
   const n = pos.length / 3;
   const image = new Float32Array(n);
   const labels = new Uint8Array(n);
@@ -335,29 +335,9 @@ export function warpToFixed(
     const z = pos[3 * o]!;
     const y = pos[3 * o + 1]!;
     const x = pos[3 * o + 2]!;
-    const zn = Math.round(z);
-    const yn = Math.round(y);
-    const xn = Math.round(x);
-    if (zn >= 0 && zn < D && yn >= 0 && yn < H && xn >= 0 && xn < W)
-      labels[o] = movingLabels[(zn * H + yn) * W + xn]!;
-    const z0 = Math.floor(z);
-    const y0 = Math.floor(y);
-    const x0 = Math.floor(x);
-    let acc = 0;
-    for (let c = 0; c < 8; c++) {
-      const zz = z0 + (c >> 2);
-      const yy = y0 + ((c >> 1) & 1);
-      const xx = x0 + (c & 1);
-      const wgt =
-        (c >> 2 ? z - z0 : 1 - z + z0) * ((c >> 1) & 1 ? y - y0 : 1 - y + y0) * (c & 1 ? x - x0 : 1 - x + x0);
-      if (wgt === 0) continue;
-      acc +=
-        wgt *
-        (zz >= 0 && zz < D && yy >= 0 && yy < H && xx >= 0 && xx < W
-          ? moving.data[(zz * H + yy) * W + xx]!
-          : pad);
-    }
-    image[o] = acc;
+    const ni = nearestIndex(moving.shape, z, y, x);
+    if (ni >= 0) labels[o] = movingLabels[ni]!;
+    image[o] = trilinearAt(moving.data, moving.shape, z, y, x, pad);
   }
   return { image, labels };
 }

@@ -6,6 +6,7 @@
  * neighbour, so image and labels stay aligned exactly.
  */
 import type { Shape3D, Spacing3D } from '../../core/types.js';
+import { nearestIndex, trilinearAt } from '../../ops/interpolate.js';
 import type { Rng } from '../../rng/rng.js';
 
 /** A sampled spatial transform. */
@@ -103,7 +104,6 @@ export function warpPatch(
   patch: Shape3D,
   params: SpatialParams,
 ): { image: Float32Array; nearest: Float32Array[] } {
-  const [D, H, W] = src.shape;
   const sp = src.spacingMm;
   const n = patch[0] * patch[1] * patch[2];
   const image = new Float32Array(n);
@@ -128,34 +128,9 @@ export function warpPatch(
             origin[r]!,
         );
         const [z, y, x] = q as [number, number, number];
-        // Nearest: labels and prior.
-        const zn = Math.round(z);
-        const yn = Math.round(y);
-        const xn = Math.round(x);
-        const inN = zn >= 0 && zn < D && yn >= 0 && yn < H && xn >= 0 && xn < W;
-        for (let k = 0; k < nearest.length; k++)
-          nearest[k]![o] = inN ? src.nearest[k]![(zn * H + yn) * W + xn]! : 0;
-        // Trilinear: image, the pad value outside.
-        const z0 = Math.floor(z);
-        const y0 = Math.floor(y);
-        const x0 = Math.floor(x);
-        let acc = 0;
-        for (let c = 0; c < 8; c++) {
-          const zz = z0 + (c >> 2);
-          const yy = y0 + ((c >> 1) & 1);
-          const xx = x0 + (c & 1);
-          const wgt =
-            (c >> 2 ? z - z0 : 1 - z + z0) *
-            ((c >> 1) & 1 ? y - y0 : 1 - y + y0) *
-            (c & 1 ? x - x0 : 1 - x + x0);
-          if (wgt === 0) continue;
-          const v =
-            zz >= 0 && zz < D && yy >= 0 && yy < H && xx >= 0 && xx < W
-              ? src.image[(zz * H + yy) * W + xx]!
-              : src.pad;
-          acc += wgt * v;
-        }
-        image[o] = acc;
+        const ni = nearestIndex(src.shape, z, y, x);
+        for (let k = 0; k < nearest.length; k++) nearest[k]![o] = ni >= 0 ? src.nearest[k]![ni]! : 0;
+        image[o] = trilinearAt(src.image, src.shape, z, y, x, src.pad);
       }
   return { image, nearest };
 }
