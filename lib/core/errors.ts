@@ -5,7 +5,7 @@
  */
 
 export type ErrorCode =
-  'CONFIG' | 'USAGE' | 'DATA' | 'IO' | 'SHAPE' | 'REGISTRY' | 'BACKEND' | 'NOT_IMPLEMENTED';
+  'CONFIG' | 'USAGE' | 'DATA' | 'IO' | 'SHAPE' | 'REGISTRY' | 'BACKEND';
 
 /** Base class of all kitseg errors. */
 export abstract class SegError extends Error {
@@ -98,9 +98,4 @@ export class RegistryError extends SegError {
 /** A requested backend could not be loaded. */
 export class BackendError extends SegError {
   readonly code = 'BACKEND';
-}
-
-/** A command or option whose implementation has not landed yet. */
-export class NotImplementedError extends SegError {
-  readonly code = 'NOT_IMPLEMENTED';
 }

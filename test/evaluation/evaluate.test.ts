@@ -110,21 +110,8 @@ describe('evaluation: train → evaluate → predict', function () {
     // CLI predict: exact input geometry, probabilities, skip existing unless --overwrite.
     const img = join(data, val[0]!.id, 'imaging.nii.gz');
     const pred = join(tmp(), 'pred', 'x.nii.gz');
-    const p = await runKitseg(
-      'predict',
-      '--config',
-      s2,
-      '--runs',
-      runs,
-      '--input',
-      img,
-      '--output',
-      pred,
-      '--probabilities',
-      '--tta',
-      '--log-level',
-      'silent',
-    );
+    const predictArgs = ['predict', '--config', s2, '--runs', runs, '--input', img, '--output', pred];
+    const p = await runKitseg(...predictArgs, '--probabilities', '--tta', '--log-level', 'silent');
     expect(p.code, p.err).to.equal(0);
     const a = readNifti(img);
     for (const f of [
@@ -139,17 +126,7 @@ describe('evaluation: train → evaluate → predict', function () {
     expect(readNifti(pred).datatype).to.equal('uint8');
     expect([...new Set(readNifti(pred).data)].every((v) => v === 0 || v === 1 || v === 2)).to.equal(true);
     const mtime = statSync(pred).mtimeMs;
-    const again = await runKitseg(
-      'predict',
-      '--config',
-      s2,
-      '--runs',
-      runs,
-      '--input',
-      img,
-      '--output',
-      pred,
-    );
+    const again = await runKitseg(...predictArgs);
     expect(again.code).to.equal(0);
     expect(again.err).to.match(/exists, skipped/);
     expect(statSync(pred).mtimeMs).to.equal(mtime);
