@@ -4,8 +4,7 @@
  * `--verbose` asks for the stack.
  */
 
-export type ErrorCode =
-  'CONFIG' | 'USAGE' | 'DATA' | 'IO' | 'SHAPE' | 'REGISTRY' | 'BACKEND';
+export type ErrorCode = 'CONFIG' | 'USAGE' | 'DATA' | 'IO' | 'SHAPE' | 'REGISTRY' | 'BACKEND';
 
 /** Base class of all kitseg errors. */
 export abstract class SegError extends Error {
