@@ -11,6 +11,8 @@ import { assertSameGeometry, discoverCases, loadCase, type CaseRef } from '../da
 import { assertKitsLabels } from '../data/labels.js';
 import { loadOrCreateSplits, resolveSplit } from '../data/splits.js';
 import { readCanonical, writeLikeSource } from '../io/canonical.js';
+import { boxScores, type BoxCounts, type BoxScores } from '../detection/metrics.js';
+import { loadLocalizer } from '../inference/localizer.js';
 import { loadPipeline } from '../inference/pipeline.js';
 import { postprocessEnabled } from '../postprocess/index.js';
 import type { EvaluationTable } from './report.js';
@@ -35,16 +37,61 @@ export interface EvaluateOptions {
   readonly log: Logger;
 }
 
+/** Box recall and precision of a detector stage over the val slices, overall and per case. */
+export interface DetectionReport {
+  readonly summary: BoxScores;
+  readonly cases: ({ readonly id: string } & BoxScores)[];
+}
+
 export interface EvaluationResult {
   readonly tables: EvaluationTable[];
+  /** A detector config, or a cascade whose stage 1 is a detector. */
+  readonly detection: DetectionReport | null;
   /** Peak resident set size seen while predicting (MiB). */
   readonly peakRssMiB: number;
   readonly checkpoints: readonly string[];
 }
 
+/** A detector config: its boxes on every slice of the split's cases, against the kidney boxes. */
+async function evaluateDetector(
+  cfg: Config,
+  refs: readonly CaseRef[],
+  opts: EvaluateOptions,
+): Promise<EvaluationResult> {
+  const loc = await loadLocalizer(cfg, {
+    runsDir: opts.runsDir,
+    ...(opts.checkpoints === undefined ? {} : { checkpoints: opts.checkpoints }),
+  });
+  const cases: DetectionReport['cases'] = [];
+  const all: BoxCounts[] = [];
+  let peak = process.memoryUsage().rss;
+  try {
+    for (const [k, ref] of refs.entries()) {
+      const c = loadCase(ref);
+      const counts = loc.locate(c.image, { reference: c.label!.data }).counts!;
+      peak = Math.max(peak, process.memoryUsage().rss);
+      all.push(...counts);
+      const s = boxScores(counts);
+      cases.push({ id: ref.id, ...s });
+      opts.log.info(
+        `[${k + 1}/${refs.length}] ${ref.id}: box recall ${s.recall.toFixed(4)}, precision ${s.precision.toFixed(4)}`,
+      );
+    }
+  } finally {
+    loc.dispose();
+  }
+  return {
+    tables: [],
+    detection: { summary: boxScores(all), cases },
+    peakRssMiB: Math.round(peak / 2 ** 20),
+    checkpoints: loc.checkpoints,
+  };
+}
+
 export async function evaluateConfig(cfg: Config, opts: EvaluateOptions): Promise<EvaluationResult> {
   const refs = splitCases(cfg, opts.split).filter((r) => r.segmentationPath !== undefined);
   if (refs.length === 0) throw new DataError(`split "${opts.split}" has no labelled case`, cfg.data.root);
+  if (cfg.model.type === 'fasterRcnn') return evaluateDetector(cfg, refs, opts);
   const pipe = await loadPipeline(cfg, {
     runsDir: opts.runsDir,
     ...(opts.checkpoints === undefined ? {} : { checkpoints: opts.checkpoints }),
@@ -53,6 +100,8 @@ export async function evaluateConfig(cfg: Config, opts: EvaluateOptions): Promis
   const withPost = postprocessEnabled(cfg.postprocess);
   const raw: CaseScores[] = [];
   const post: CaseScores[] = [];
+  const boxCases: DetectionReport['cases'] = [];
+  const boxAll: BoxCounts[] = [];
   let peak = process.memoryUsage().rss;
   const tol = cfg.evaluation.surfaceToleranceMm;
   try {
@@ -63,7 +112,12 @@ export async function evaluateConfig(cfg: Config, opts: EvaluateOptions): Promis
         onWindow: () => {
           peak = Math.max(peak, process.memoryUsage().rss);
         },
+        reference: c.label!.data,
       });
+      if (seg.detection !== null) {
+        boxAll.push(...seg.detection);
+        boxCases.push({ id: ref.id, ...boxScores(seg.detection) });
+      }
       const seconds = (performance.now() - t0) / 1000;
       peak = Math.max(peak, process.memoryUsage().rss);
       const { shape, spacingMm } = c.image;
@@ -87,6 +141,7 @@ export async function evaluateConfig(cfg: Config, opts: EvaluateOptions): Promis
   if (withPost) tables.push({ name: 'postprocessed', cases: post, summary: summarize(post) });
   return {
     tables,
+    detection: boxCases.length === 0 ? null : { summary: boxScores(boxAll), cases: boxCases },
     peakRssMiB: Math.round(peak / 2 ** 20),
     checkpoints: [...pipe.main.checkpoints, ...(pipe.stage1?.checkpoints ?? [])],
   };

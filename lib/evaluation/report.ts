@@ -1,4 +1,5 @@
 /** Evaluation tables: Markdown / plain text for people, CSV and JSON for tools. */
+import type { BoxScores } from '../detection/metrics.js';
 import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import { writeFileAtomic, writeJsonAtomic } from '../io/atomic.js';
@@ -136,8 +137,25 @@ export function writeEvaluation(
   const head = Object.entries(meta)
     .map(([k, v]) => `- ${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`)
     .join('\n');
+  const det = meta['detection'] as Parameters<typeof detectionMarkdown>[0] | null | undefined;
   writeFileAtomic(
     join(dir, 'scores.md'),
-    `# Evaluation\n\n${head}\n\n${tables.map(markdownTable).join('\n')}`,
+    `# Evaluation\n\n${head}\n\n${det === null || det === undefined ? '' : detectionMarkdown(det) + '\n'}${tables.map(markdownTable).join('\n')}`,
   );
+}
+
+/** The detector's box recall and precision: one row per case and the total over all slices. */
+export function detectionMarkdown(d: {
+  readonly summary: BoxScores;
+  readonly cases: readonly ({ readonly id: string } & BoxScores)[];
+}): string {
+  const row = (id: string, s: BoxScores) =>
+    `| ${id} | ${s.recall.toFixed(4)} | ${s.precision.toFixed(4)} | ${s.truePositives} | ${s.groundTruth} | ${s.detections} |`;
+  return [
+    '| detector (IoU ≥ 0.5) | box recall | box precision | matched | kidney boxes | detections |',
+    '|---|---|---|---|---|---|',
+    ...d.cases.map((c) => row(c.id, c)),
+    row('**all slices**', d.summary),
+    '',
+  ].join('\n');
 }

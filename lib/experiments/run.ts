@@ -14,7 +14,7 @@ import type { Logger } from '../core/logger.js';
 import { closestMatch } from '../core/strings.js';
 import { evaluateConfig } from '../evaluation/evaluate.js';
 import { writeFileAtomic, writeJsonAtomic } from '../io/atomic.js';
-import { train } from '../training/trainer.js';
+import { trainConfig } from '../training/train-config.js';
 import { ExperimentSchema, type Experiment, type Variant } from './schema.js';
 
 export function loadExperiment(path: string): Experiment {
@@ -38,9 +38,12 @@ export interface VariantResult {
   readonly label: string;
   readonly fold: number | null;
   readonly run: string;
-  readonly kidney: number;
-  readonly tumor: number;
-  readonly composite: number;
+  /** null for a detector variant (it is scored by its boxes only). */
+  readonly kidney: number | null;
+  readonly tumor: number | null;
+  readonly composite: number | null;
+  /** Box recall and precision of a detector, alone or as a cascade's first stage. */
+  readonly boxes?: { readonly recall: number; readonly precision: number };
   readonly seconds: number;
   readonly backend: string;
   readonly scale: string;
@@ -59,7 +62,7 @@ export function variantConfig(
   const base = v.from === null ? v : exp.variants.find((x) => x.name === v.from)!;
   const sets = [
     ...exp.scales[o.scale].set,
-    ...(o.scale === 'tiny' ? base.tiny : []),
+    ...(o.scale === 'tiny' ? base.tiny : base.paper),
     ...base.set,
     ...(v.from === null ? [] : v.set),
     `name=${exp.name}-${base.name}${suffix(o.fold)}`,
@@ -130,7 +133,7 @@ export async function runExperiment(path: string, o: RunOptions): Promise<Varian
         : false;
       if (!done) {
         o.log.info(`${exp.name}/${v.name}: training ${cfg.name}`);
-        await train(cfg, { runDir, resume: true, log: o.log });
+        await trainConfig(cfg, { runDir, resume: true, log: o.log });
       }
     }
     const ensemble = v.ensembleWith.map((n) => join(o.runsDir, configs.get(n)!.name, 'checkpoints', 'last'));
@@ -154,7 +157,8 @@ export async function runExperiment(path: string, o: RunOptions): Promise<Varian
         ? {}
         : { checkpoints: [join(runDir, 'checkpoints', cfg.inference.checkpoint), ...ensemble] }),
     });
-    const s = res.tables.at(-1)!.summary;
+    const s = res.tables.at(-1)?.summary ?? { kidney: null, tumor: null, composite: null };
+    const d = res.detection?.summary;
     const r: VariantResult = {
       variant: v.name,
       label: v.label ?? v.name,
@@ -163,19 +167,24 @@ export async function runExperiment(path: string, o: RunOptions): Promise<Varian
       kidney: s.kidney,
       tumor: s.tumor,
       composite: s.composite,
+      ...(d === undefined ? {} : { boxes: { recall: d.recall, precision: d.precision } }),
       seconds: (performance.now() - t0) / 1000,
       backend: o.backend,
       scale: o.scale,
       reported: v.reported,
     };
     writeJsonAtomic(resultFile, r);
-    o.log.info(`${exp.name}/${v.name}: kidney ${r.kidney.toFixed(4)}, tumour ${r.tumor.toFixed(4)}`);
+    o.log.info(
+      `${exp.name}/${v.name}: ` +
+        (r.kidney === null ? '' : `kidney ${r.kidney.toFixed(4)}, tumour ${r.tumor!.toFixed(4)}`) +
+        (d === undefined ? '' : ` box recall ${d.recall.toFixed(4)}, precision ${d.precision.toFixed(4)}`),
+    );
     out.push(r);
   }
   return out;
 }
 
-const f = (v: number | undefined) => (v === undefined ? '—' : v.toFixed(3));
+const f = (v: number | null | undefined) => (v === undefined || v === null ? '—' : v.toFixed(3));
 
 /** Gathers every result file of the experiment into `table.md` and `table.json` (means over folds). */
 export function gatherTable(path: string, resultsDir: string): { markdown: string; rows: VariantResult[] } {
@@ -191,29 +200,34 @@ export function gatherTable(path: string, resultsDir: string): { markdown: strin
     '',
     exp.description,
     '',
-    '| variant | kidney Dice | tumour Dice | composite | paper kidney | paper tumour | paper composite | folds | wall s | backend | scale |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| variant | kidney Dice | tumour Dice | composite | paper kidney | paper tumour | paper composite | box recall / precision | folds | wall s | backend | scale |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   ];
   for (const v of exp.variants) {
     const rs = all.filter((r) => r.variant === v.name);
     if (rs.length === 0) {
       lines.push(
-        `| ${v.label ?? v.name} | not run | | | ${f(v.reported?.kidney)} | ${f(v.reported?.tumor)} | ${f(v.reported?.composite)} | 0 | | | |`,
+        `| ${v.label ?? v.name} | not run | | | ${f(v.reported?.kidney)} | ${f(v.reported?.tumor)} | ${f(v.reported?.composite)} | | 0 | | | |`,
       );
       continue;
     }
     const mean = (k: 'kidney' | 'tumor' | 'composite' | 'seconds') =>
-      rs.reduce((a, r) => a + r[k], 0) / rs.length;
+      rs[0]![k] === null ? null : rs.reduce((a, r) => a + r[k]!, 0) / rs.length;
+    const boxMean = (k: 'recall' | 'precision') =>
+      rs.reduce((a, r) => a + (r.boxes?.[k] ?? 0), 0) / rs.length;
     const row = {
       ...rs[0]!,
       kidney: mean('kidney'),
       tumor: mean('tumor'),
       composite: mean('composite'),
-      seconds: mean('seconds'),
+      seconds: mean('seconds')!,
+      ...(rs[0]!.boxes === undefined
+        ? {}
+        : { boxes: { recall: boxMean('recall'), precision: boxMean('precision') } }),
     };
     rows.push(row);
     lines.push(
-      `| ${row.label} | ${f(row.kidney)} | ${f(row.tumor)} | ${f(row.composite)} | ${f(v.reported?.kidney)} | ${f(v.reported?.tumor)} | ${f(v.reported?.composite)} | ${rs.length} | ${row.seconds.toFixed(0)} | ${row.backend} | ${row.scale} |`,
+      `| ${row.label} | ${f(row.kidney)} | ${f(row.tumor)} | ${f(row.composite)} | ${f(v.reported?.kidney)} | ${f(v.reported?.tumor)} | ${f(v.reported?.composite)} | ${row.boxes === undefined ? '' : `${f(row.boxes.recall)} / ${f(row.boxes.precision)}`} | ${rs.length} | ${row.seconds.toFixed(0)} | ${row.backend} | ${row.scale} |`,
     );
   }
   const markdown = lines.join('\n') + '\n';

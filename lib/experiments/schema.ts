@@ -18,6 +18,8 @@ export const VariantSchema = z.strictObject({
   set: z.array(z.string()).default([]),
   /** Extra overrides at `--scale tiny` (after the experiment's). */
   tiny: z.array(z.string()).default([]),
+  /** Extra overrides at `--scale paper` (after the experiment's). */
+  paper: z.array(z.string()).default([]),
   /** Evaluate this other variant's trained run instead of training (e.g. + TTA, + post-processing). */
   from: Name.nullable().default(null),
   /** The variant whose run is this cascade stage 2's stage 1. */

@@ -5,11 +5,12 @@
 import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema/index.js';
 import { segmentCase, type CaseImage, type Segmentation, type SegmentOptions } from './segment.js';
+import { loadLocalizer, type Localizer } from './localizer.js';
 import { loadStage, type Stage, type StageOptions } from './stage.js';
 
 export interface Pipeline {
   readonly main: Stage;
-  readonly stage1: Stage | null;
+  readonly stage1: Localizer | null;
   segment(image: CaseImage, opts?: Partial<SegmentOptions>): Segmentation;
   dispose(): void;
 }
@@ -20,10 +21,10 @@ export interface Pipeline {
  */
 export async function loadPipeline(cfg: Config, opts: StageOptions): Promise<Pipeline> {
   const main = await loadStage(cfg, opts);
-  let stage1: Stage | null = null;
+  let stage1: Localizer | null = null;
   if (cfg.inference.cascade !== null) {
     const c1 = loadConfig(cfg.inference.cascade.stage1);
-    stage1 = await loadStage(c1, {
+    stage1 = await loadLocalizer(c1, {
       runsDir: opts.runsDir,
       ...(opts.ttaAxes === undefined ? {} : { ttaAxes: opts.ttaAxes }),
     });
@@ -36,6 +37,7 @@ export async function loadPipeline(cfg: Config, opts: StageOptions): Promise<Pip
         probabilities: o.probabilities ?? false,
         postprocess: o.postprocess ?? cfg.postprocess,
         ...(o.onWindow === undefined ? {} : { onWindow: o.onWindow }),
+        ...(o.reference === undefined ? {} : { reference: o.reference }),
       }),
     dispose: () => {
       main.dispose();

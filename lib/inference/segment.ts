@@ -11,6 +11,8 @@ import { boxShape, type Box } from '../ops/crop.js';
 import { postprocess, type PostprocessReport } from '../postprocess/index.js';
 import { keepLargestComponent, kidneyBoxes } from '../postprocess/kidney-components.js';
 import { labelOf, regionProbability, resampleVisit } from './resample-back.js';
+import type { BoxCounts } from '../detection/metrics.js';
+import type { Localizer } from './localizer.js';
 import { predictBox, type BoxPrediction, type Stage } from './stage.js';
 
 export interface CaseImage {
@@ -33,12 +35,16 @@ export interface Segmentation {
   readonly postprocess: PostprocessReport;
   /** Stage-2 boxes (cascade only). */
   readonly boxes: Box[];
+  /** Detection cascade with a reference: per-slice box matches of the detector. */
+  readonly detection: BoxCounts[] | null;
 }
 
 export interface SegmentOptions {
   readonly probabilities: boolean;
   readonly postprocess: Config['postprocess'];
   readonly onWindow?: (stage: string, done: number, total: number) => void;
+  /** The reference labels (evaluation): a detector localizer then scores its boxes. */
+  readonly reference?: ArrayLike<number>;
 }
 
 /** Labels of one box prediction on its original-grid box, optionally filtered, pasted by max. */
@@ -91,12 +97,13 @@ export function segmentSingle(stage: Stage, image: CaseImage, opts: SegmentOptio
 }
 
 /**
- * Segments a case with `main`, through `stage1` first when given (the cascade), then applies the
+ * Segments a case with `main`, through the localizer `stage1` first when given (the cascade: its
+ * mask gives the kidney boxes and the spatial prior), then applies the
  * post-processing of `opts.postprocess`.
  */
 export function segmentCase(
   main: Stage,
-  stage1: Stage | null,
+  stage1: Localizer | null,
   image: CaseImage,
   opts: SegmentOptions,
 ): Segmentation {
@@ -104,14 +111,19 @@ export function segmentCase(
   const probs = newProbs(n, opts.probabilities);
   let raw: Uint8Array;
   let boxes: Box[] = [];
+  let detection: BoxCounts[] | null = null;
   if (stage1 === null) {
     raw = new Uint8Array(n);
     const box = bodyBox(image.data, image.shape);
     const pred = predictBox(main, image, box, undefined, (d, t) => opts.onWindow?.(main.cfg.name, d, t));
     paste(pred, main, raw, image.shape, probs, false);
   } else {
-    const coarse = segmentSingle(stage1, image, opts);
-    postprocess(coarse, image.data, image.shape, image.spacingMm, stage1.cfg.postprocess);
+    const loc = stage1.locate(image, {
+      ...(opts.reference === undefined ? {} : { reference: opts.reference }),
+      ...(opts.onWindow === undefined ? {} : { onWindow: opts.onWindow }),
+    });
+    const coarse = loc.mask;
+    detection = loc.counts;
     const prior = coarse.map((v) => (v > 0 ? 1 : 0));
     const rule = main.cfg.inference.cascade ?? { marginMm: [10, 10, 10] };
     boxes = kidneyBoxes(coarse, image.shape, image.spacingMm, rule);
@@ -123,5 +135,5 @@ export function segmentCase(
   }
   const labels = raw.slice();
   const report = postprocess(labels, image.data, image.shape, image.spacingMm, opts.postprocess);
-  return { raw, labels, probabilities: probs, postprocess: report, boxes };
+  return { raw, labels, probabilities: probs, postprocess: report, boxes, detection };
 }

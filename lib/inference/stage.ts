@@ -8,12 +8,17 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import type { Config } from '../config/schema/index.js';
-import { IoError } from '../core/errors.js';
+import { IoError, UsageError } from '../core/errors.js';
 import type { Shape3D, Spacing3D } from '../core/types.js';
 import { loadModel } from '../io/checkpoint.js';
 import { boxShape, cropBox, type Box } from '../ops/crop.js';
 import { normalize, type Normalization } from '../transforms/intensity.js';
-import { resampledSize, resampleVolume } from '../transforms/resample.js';
+import {
+  resampledSize,
+  resampleToShape,
+  resampleVolume,
+  type Interpolation,
+} from '../transforms/resample.js';
 import { Predictor } from './predictor.js';
 import type { OutputEncoding } from './resample-back.js';
 import { slidingWindowInference } from './sliding-window.js';
@@ -58,6 +63,10 @@ export function readPlan(runDir: string): StagePlan {
 }
 
 export async function loadStage(cfg: Config, opts: StageOptions): Promise<Stage> {
+  if (cfg.model.type === 'fasterRcnn')
+    throw new UsageError(
+      `${cfg.name}: a fasterRcnn config finds kidney boxes, it does not label voxels — evaluate it for box recall/precision, or predict with a config whose inference.cascade.stage1 names it`,
+    );
   const runDir = runDirOf(cfg, opts.runsDir);
   const plan = readPlan(runDir);
   const dirs = opts.checkpoints ?? [join(runDir, 'checkpoints', cfg.inference.checkpoint)];
@@ -106,13 +115,13 @@ export function predictBox(
 ): BoxPrediction {
   const shape = boxShape(box);
   const target = stage.plan.spacingMm;
-  const img = resampleVolume(
-    cropBox(image.data, image.shape, box),
-    shape,
-    image.spacingMm,
-    target,
-    stage.cfg.preprocess.interpolation,
-  );
+  // Detection cascade: the crop is resized to one fixed window instead of resampled to a spacing.
+  const resize = (stage.cfg.inference.cascade?.resizeTo ?? null) as Shape3D | null;
+  const toGrid = (data: Float32Array, mode: Interpolation) =>
+    resize === null
+      ? resampleVolume(data, shape, image.spacingMm, target, mode)
+      : resampleToShape(data, shape, resize, mode);
+  const img = toGrid(cropBox(image.data, image.shape, box), stage.cfg.preprocess.interpolation);
   const norm = normalize(img.data, stage.plan.normalization);
   let pad = Infinity;
   for (let i = 0; i < norm.length; i++) if (norm[i]! < pad) pad = norm[i]!;
@@ -121,16 +130,16 @@ export function predictBox(
   if (C === 2) {
     if (prior === undefined)
       throw new IoError('this stage needs a spatial prior (run it through the cascade)', stage.cfg.name);
-    const pr = resampleVolume(cropBox(prior, image.shape, box), shape, image.spacingMm, target, 'nearest');
+    const pr = toGrid(cropBox(prior, image.shape, box), 'nearest');
     input = new Float32Array(norm.length * 2);
     for (let i = 0; i < norm.length; i++) {
       input[2 * i] = norm[i]!;
       input[2 * i + 1] = pr.data[i]!;
     }
   }
-  const gridShape: Shape3D = [0, 1, 2].map((a) =>
-    resampledSize(shape[a]!, image.spacingMm[a]!, target[a]!),
-  ) as unknown as Shape3D;
+  const gridShape: Shape3D =
+    resize ??
+    ([0, 1, 2].map((a) => resampledSize(shape[a]!, image.spacingMm[a]!, target[a]!)) as unknown as Shape3D);
   const slices = stage.cfg.train.slices;
   if (slices !== null && C === 1) {
     const p = stage.cfg.train.patchSize;

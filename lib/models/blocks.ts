@@ -40,6 +40,13 @@ function heNormal(): ReturnType<typeof tf.initializers.heNormal> {
     : tf.initializers.heNormal({ seed: initRng.tfSeed() });
 }
 
+/** Normal(0, std) initialiser, seeded when a build stream is active (detector output layers). */
+export function seededNormal(stddev: number): ReturnType<typeof tf.initializers.randomNormal> {
+  return tf.initializers.randomNormal(
+    initRng === undefined ? { stddev } : { stddev, seed: initRng.tfSeed() },
+  );
+}
+
 /** A convolution of the input's dimensionality (2D for rank-4 inputs, 3D for rank-5). */
 export function conv(x: Sym, filters: number, kernel: number[], strides: number[], name: string): Sym {
   const args = {

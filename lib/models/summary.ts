@@ -1,6 +1,7 @@
 /** Model summaries as data: layers with class, output shape and parameter count. */
 import type * as tf from '@tensorflow/tfjs';
 import type { Config } from '../config/schema/index.js';
+import { buildFasterRcnn } from './faster-rcnn.js';
 import { buildModel } from './index.js';
 
 export interface LayerSummary {
@@ -48,6 +49,26 @@ export function summarize(model: tf.LayersModel, type: string, patchSize: number
 /** Builds the config's model and summarises it (disposing the weights afterwards). */
 export function summarizeConfig(cfg: Config): ModelSummary {
   const patch = modelPatchSize(cfg);
+  if (cfg.model.type === 'fasterRcnn') {
+    // The detector's two networks, backbone + RPN first, then the box head.
+    const m = buildFasterRcnn(cfg.model);
+    try {
+      const [b, h] = [
+        summarize(m.backbone, 'fasterRcnn', patch.slice(1)),
+        summarize(m.head, 'fasterRcnn', []),
+      ];
+      return {
+        ...b,
+        params: b.params + h.params,
+        trainableParams: b.trainableParams + h.trainableParams,
+        outputs: [...b.outputs, ...h.outputs],
+        layers: [...b.layers, ...h.layers],
+      };
+    } finally {
+      m.backbone.dispose();
+      m.head.dispose();
+    }
+  }
   const model = buildModel(cfg.model, patch);
   try {
     return summarize(model, cfg.model.type, patch);

@@ -36,7 +36,13 @@ export function keepLargestComponent(labels: Uint8Array, shape: Shape3D, connect
 }
 
 /** How stage-2 crops are cut: each kidney's box plus a margin, or one fixed-size ROI (mm, [D, H, W]). */
-export type CropRule = { readonly marginMm: readonly number[]; readonly roiMm?: readonly number[] | null };
+export type CropRule = {
+  readonly marginMm: readonly number[];
+  readonly roiMm?: readonly number[] | null;
+  readonly resizeTo?: readonly number[] | null;
+  readonly cropsPerKidney?: number;
+  readonly jitterMm?: readonly number[];
+};
 
 /**
  * Kidney boxes from a stage-1 label map: the (at most two) kept components, each grown by

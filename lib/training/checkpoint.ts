@@ -45,11 +45,14 @@ export async function saveCheckpoint(
   model: tf.LayersModel,
   optimizerWeights: readonly NamedTensor[],
   state: TrainState,
+  /** Writes further files (e.g. a second network) into the folder before it is renamed into place. */
+  extra?: (tmpDir: string) => Promise<void>,
 ): Promise<void> {
   const tmp = `${dir}.tmp-${process.pid}`;
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true });
   await saveModel(model, tmp);
+  await extra?.(tmp);
   const weights = optimizerWeights;
   const parts: Uint8Array[] = [];
   const tensors: OptimizerManifest['tensors'] = [];
@@ -100,4 +103,37 @@ export async function loadCheckpoint(dir: string): Promise<{
   });
   const { optimizer: _o, ...state } = raw;
   return { model: await loadModel(dir), optimizerWeights, state };
+}
+
+/**
+ * The optimiser's state keyed by the weights' original (stable) names rather than this process's
+ * variable names, so a checkpoint restores into a freshly loaded model.
+ */
+export async function namedOptimizerWeights(
+  opt: tf.Optimizer,
+  weights: readonly tf.LayerVariable[],
+): Promise<NamedTensor[]> {
+  const toOriginal = new Map(weights.map((w) => [w.name, w.originalName]));
+  return (await opt.getWeights()).map(({ name, tensor }) => {
+    const base = name.replace(/\/[mv]$/, '');
+    const orig = toOriginal.get(base);
+    return { name: orig === undefined ? name : name.replace(base, orig), tensor };
+  });
+}
+
+/** Loads saved optimiser state (original names) onto this process's variables; disposes `saved`. */
+export async function restoreOptimizerWeights(
+  opt: tf.Optimizer,
+  weights: readonly tf.LayerVariable[],
+  saved: readonly NamedTensor[],
+): Promise<void> {
+  const byOriginal = new Map(weights.map((w) => [w.originalName, w.name]));
+  await opt.setWeights(
+    saved.map(({ name, tensor }) => {
+      const base = name.replace(/\/[mv]$/, '');
+      const mapped = byOriginal.get(base);
+      return { name: mapped === undefined ? name : name.replace(base, mapped), tensor };
+    }),
+  );
+  tf.dispose(saved.map((w) => w.tensor));
 }

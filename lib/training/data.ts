@@ -10,10 +10,10 @@ import { loadCase, type CaseRef, type LoadedCase } from '../data/kits19.js';
 import { classLocations, extractPatch, sampleCentre, type ClassLocations } from '../data/sampler.js';
 import { kidneyBoxes, type CropRule } from '../postprocess/kidney-components.js';
 import { extractSlice, sliceIndices, type SliceRule } from '../data/slices.js';
-import { boxShape, cropBox } from '../ops/crop.js';
+import { boxShape, cropBox, type Box } from '../ops/crop.js';
 import type { Rng } from '../rng/rng.js';
 import { normalize, type Normalization } from '../transforms/intensity.js';
-import { resampleVolume } from '../transforms/resample.js';
+import { resampleToShape, resampleVolume } from '../transforms/resample.js';
 import type { Augmenter } from '../transforms/augment/index.js';
 import { corruptPrior, type PriorCorruption } from './prior.js';
 
@@ -100,18 +100,44 @@ export function loadCases(refs: readonly CaseRef[]): LoadedCase[] {
 
 /**
  * Cascade stage-2 training cases: one crop per ground-truth kidney (the kept components, as the
- * cascade's inference derives its boxes from stage 1), grown by the rule's margin (or one fixed ROI), with the kidney+tumour
- * mask as the prior channel.
+ * cascade's inference derives its boxes from stage 1), grown by the rule's margin (or one fixed
+ * ROI), with the kidney+tumour mask as the prior channel. With `resizeTo` (detection cascade) each
+ * crop is resized to that shape, and `cropsPerKidney − 1` more crops with per-side margins jittered
+ * by up to `jitterMm` are added (the paper's random crops, drawn once from the seeded stream).
  */
 export function kidneyCrops(c: PreparedCase, spacingMm: Spacing3D, rule: CropRule, rng: Rng): PreparedCase[] {
   const labels = Uint8Array.from(c.label);
-  return kidneyBoxes(labels, c.shape, spacingMm, rule).map((box, k) => {
-    const label = cropBox(c.label, c.shape, box);
+  const boxes = kidneyBoxes(labels, c.shape, spacingMm, rule);
+  const resize = rule.resizeTo ?? null;
+  const jittered: Box[] = [];
+  if (resize !== null) {
+    const tight = kidneyBoxes(labels, c.shape, spacingMm, { marginMm: [0, 0, 0] });
+    const jitter = rule.jitterMm ?? [0, 0, 0];
+    for (const b of tight)
+      for (let k = 1; k < (rule.cropsPerKidney ?? 1); k++) {
+        const side = (a: number) =>
+          Math.max(0, Math.round((rule.marginMm[a]! + rng.uniform(-jitter[a]!, jitter[a]!)) / spacingMm[a]!));
+        jittered.push({
+          lo: [0, 1, 2].map((a) => Math.max(0, b.lo[a]! - side(a))) as unknown as Shape3D,
+          hi: [0, 1, 2].map((a) => Math.min(c.shape[a]!, b.hi[a]! + side(a))) as unknown as Shape3D,
+        });
+      }
+  }
+  return [...boxes, ...jittered].map((box, k) => {
+    let shape = boxShape(box);
+    let image = cropBox(c.image, c.shape, box);
+    let label = cropBox(c.label, c.shape, box);
+    if (resize !== null) {
+      const target = resize as unknown as Shape3D;
+      image = resampleToShape(image, shape, target, 'linear').data;
+      label = resampleToShape(label, shape, target, 'nearest').data;
+      shape = target;
+    }
     return {
       id: `${c.id}#${k}`,
-      image: cropBox(c.image, c.shape, box),
+      image,
       label,
-      shape: boxShape(box),
+      shape,
       locs: classLocations(label, rng),
       pad: c.pad,
       prior: label.map((v) => (v > 0 ? 1 : 0)),
@@ -156,7 +182,11 @@ function drawOne(
     const src = { image, nearest, shape: patch, spacingMm: [1, 1, 1] as const, pad: c.pad };
     return aug.augmenter.patch(src, centre, patch, rng);
   }
-  const { centre } = sampleCentre(c.shape, o.sampling, c.locs, rng);
+  // A case the size of the patch (resized kidney crops) is taken whole.
+  const whole = c.shape.every((n, a) => n === patch[a]);
+  const centre = whole
+    ? (patch.map((n) => Math.floor(n / 2)) as unknown as Shape3D)
+    : sampleCentre(c.shape, o.sampling, c.locs, rng).centre;
   if (aug === null)
     return {
       image: extractPatch(c.image, c.shape, centre, patch, c.pad),

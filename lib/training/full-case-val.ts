@@ -12,7 +12,8 @@ import type { Shape3D } from '../core/types.js';
 import type { LoadedCase } from '../data/kits19.js';
 import { Predictor } from '../inference/predictor.js';
 import { segmentCase } from '../inference/segment.js';
-import { loadStage, type Stage, type StagePlan } from '../inference/stage.js';
+import { loadLocalizer, type Localizer } from '../inference/localizer.js';
+import type { Stage, StagePlan } from '../inference/stage.js';
 import { kitsDice } from '../metrics/dice.js';
 import { PostprocessSchema } from '../config/schema/inference.js';
 
@@ -42,9 +43,9 @@ export async function fullCaseValidation(
   runDir: string,
 ): Promise<{ kidney: number; tumor: number; composite: number }> {
   const stage = stageOf(model, cfg, plan);
-  let stage1: Stage | null = null;
+  let stage1: Localizer | null = null;
   if (cfg.inference.cascade !== null)
-    stage1 = await loadStage(loadConfig(cfg.inference.cascade.stage1), { runsDir: dirname(runDir) });
+    stage1 = await loadLocalizer(loadConfig(cfg.inference.cascade.stage1), { runsDir: dirname(runDir) });
   const none = PostprocessSchema.parse({ largestPerCrop: cfg.postprocess.largestPerCrop });
   try {
     let kidney = 0;

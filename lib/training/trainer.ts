@@ -13,7 +13,7 @@ import { configHash } from '../config/hash.js';
 import type { Config } from '../config/schema/index.js';
 import { ConfigError, DataError, SegError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import { discoverCases } from '../data/kits19.js';
+import { discoverCases, type CaseRef } from '../data/kits19.js';
 import { loadOrCreateSplits, resolveSplit } from '../data/splits.js';
 import { writeFileAtomic, writeJsonAtomic } from '../io/atomic.js';
 import { buildLoss } from '../losses/index.js';
@@ -24,7 +24,13 @@ import { Rng } from '../rng/rng.js';
 import { Augmenter } from '../transforms/augment/index.js';
 import { FusedAdam } from './adam.js';
 import { fullCaseValidation } from './full-case-val.js';
-import { loadCheckpoint, saveCheckpoint, type TrainState } from './checkpoint.js';
+import {
+  loadCheckpoint,
+  namedOptimizerWeights,
+  restoreOptimizerWeights,
+  saveCheckpoint,
+  type TrainState,
+} from './checkpoint.js';
 import { curvesPng } from './curves.js';
 import { afterValidation, initialSchedule, lrFor, shouldStopEarly } from './schedule.js';
 import { preparedDataset } from './cache.js';
@@ -117,16 +123,15 @@ function validate(model: tf.LayersModel, cfg: Config, cases: PreparedCase[], roo
   return kitsDice(pred, batch.y);
 }
 
-export async function train(cfg: Config, opts: TrainOptions): Promise<TrainSummary> {
-  const { log, runDir } = opts;
-  const hash = configHash(cfg);
-  const lastDir = join(runDir, 'checkpoints', 'last');
-  const resuming = opts.resume && existsSync(join(lastDir, 'state.json'));
-  if (!resuming) {
-    mkdirSync(runDir, { recursive: true });
-    writeJsonAtomic(join(runDir, 'config.resolved.json'), { ...cfg, configHash: hash });
-  }
-  const root = Rng.fromSeed(cfg.seed);
+/**
+ * The train and val cases of `cfg` (its split, plus `data.extra` folders in training), through the
+ * preprocessing cache.
+ */
+export function trainingData(
+  cfg: Config,
+  log: Logger,
+  root: Rng,
+): { prepared: ReturnType<typeof preparedDataset>; trainRefs: CaseRef[]; valRefs: CaseRef[] } {
   const refs = discoverCases(cfg.data.root);
   const s = cfg.data.splits;
   const splits = loadOrCreateSplits(cfg.data.root, s.file, refs, s);
@@ -142,6 +147,20 @@ export async function train(cfg: Config, opts: TrainOptions): Promise<TrainSumma
   const valRefs = resolveSplit(splits, cfg.data.valSplit, cfg.data.fold).map((id) => byId.get(id)!);
   log.info(`train on ${trainRefs.length} cases, validate on ${valRefs.length} (${cfg.data.root})`);
   const prepared = preparedDataset(cfg, trainRefs, valRefs, root.fork('fingerprint'), log);
+  return { prepared, trainRefs, valRefs };
+}
+
+export async function train(cfg: Config, opts: TrainOptions): Promise<TrainSummary> {
+  const { log, runDir } = opts;
+  const hash = configHash(cfg);
+  const lastDir = join(runDir, 'checkpoints', 'last');
+  const resuming = opts.resume && existsSync(join(lastDir, 'state.json'));
+  if (!resuming) {
+    mkdirSync(runDir, { recursive: true });
+    writeJsonAtomic(join(runDir, 'config.resolved.json'), { ...cfg, configHash: hash });
+  }
+  const root = Rng.fromSeed(cfg.seed);
+  const { prepared, valRefs } = trainingData(cfg, log, root);
   const plan = prepared.plan;
   log.info(
     `target spacing ${plan.spacingMm.map((v) => v.toFixed(2)).join(' × ')} mm, normalisation ${plan.normalization.type}`,
@@ -166,6 +185,15 @@ export async function train(cfg: Config, opts: TrainOptions): Promise<TrainSumma
         {
           path: ['model', 'inChannels'],
           message: 'a cascade stage 2 takes 1 (image) or 2 (image + spatial prior) input channels',
+        },
+      ]);
+    }
+    const rs = cascade.resizeTo;
+    if (rs !== null && rs.some((n, a) => n !== cfg.train.patchSize[a])) {
+      throw new ConfigError(cfg.name, [
+        {
+          path: ['train', 'patchSize'],
+          message: `must equal inference.cascade.resizeTo [${rs.join(', ')}] (each resized crop is one patch)`,
         },
       ]);
     }
@@ -200,16 +228,7 @@ export async function train(cfg: Config, opts: TrainOptions): Promise<TrainSumma
     }
     model = ck.model;
     state = ck.state;
-    // Optimiser state is keyed by the weights' original names; map them to this process's variables.
-    const byOriginal = new Map(model.trainableWeights.map((w) => [w.originalName, w.name]));
-    await opt.setWeights(
-      ck.optimizerWeights.map(({ name, tensor }) => {
-        const base = name.replace(/\/[mv]$/, '');
-        const mapped = byOriginal.get(base);
-        return { name: mapped === undefined ? name : name.replace(base, mapped), tensor };
-      }),
-    );
-    tf.dispose(ck.optimizerWeights.map((w) => w.tensor));
+    await restoreOptimizerWeights(opt, model.trainableWeights, ck.optimizerWeights);
     sampler = Rng.fromState(state.rng['sampler']!);
     log.info(`resumed at epoch ${state.epoch + 1}, iteration ${state.iteration} (step ${state.globalStep})`);
   } else {
@@ -225,17 +244,8 @@ export async function train(cfg: Config, opts: TrainOptions): Promise<TrainSumma
   }
   const lossFn = buildLoss(cfg.loss, cfg.model.outActivation);
   const weights = model.trainableWeights.map((w) => w.read() as tf.Variable);
-  const toOriginal = new Map(model.trainableWeights.map((w) => [w.name, w.originalName]));
-
-  // Optimiser state is saved under the weights' original (stable) names, not this process's.
-  const checkpoint = async (dir: string, st: TrainState) => {
-    const named = (await opt.getWeights()).map(({ name, tensor }) => {
-      const base = name.replace(/\/[mv]$/, '');
-      const orig = toOriginal.get(base);
-      return { name: orig === undefined ? name : name.replace(base, orig), tensor };
-    });
-    await saveCheckpoint(dir, model, named, st);
-  };
+  const checkpoint = async (dir: string, st: TrainState) =>
+    saveCheckpoint(dir, model, await namedOptimizerWeights(opt, model.trainableWeights), st);
 
   const curves: {
     loss: { step: number; loss: number }[];
@@ -308,6 +318,8 @@ export async function train(cfg: Config, opts: TrainOptions): Promise<TrainSumma
       const lr = lrFor(cfg.train.lrSchedule, cfg.optim.lr, epoch, cfg.train.epochs, schedule);
       setLr(opt, lr);
       for (; iteration < cfg.train.iterationsPerEpoch; iteration++) {
+        // Yield once per step: signal handlers (Ctrl-C, SIGTERM) only run when the event loop turns.
+        await new Promise((r) => setImmediate(r));
         if (opts.shouldStop?.() === true || (opts.maxSteps !== undefined && steps >= opts.maxSteps)) {
           await checkpoint(lastDir, snapshot());
           log.info(`stopped at epoch ${epoch + 1}, iteration ${iteration}; resume with --resume`);

@@ -39,6 +39,12 @@ describe('configs/ and experiments/', () => {
       const c = loadConfig(join(ROOT, f));
       const s = summarizeConfig(c);
       expect(s.params).to.be.greaterThan(0);
+      if (c.model.type === 'fasterRcnn') {
+        // Fully convolutional over any slice size: objectness per anchor, 4 deltas per anchor; then the head.
+        const A = c.model.anchorSizes.length * c.model.anchorRatios.length;
+        expect(s.outputs.map((o) => o.at(-1))).to.deep.equal([c.model.stageFilters.at(-1), A, 4 * A, 2, 4]);
+        return;
+      }
       expect(s.outputs[0]!.slice(1, -1)).to.deep.equal(modelPatchSize(c));
     });
   }

@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
+import { FasterRcnnSchema } from '../../lib/config/schema/model.js';
+import { buildFasterRcnn, featureStride } from '../../lib/models/faster-rcnn.js';
 import { ModelSchema, type ModelConfig } from '../../lib/config/schema/model.js';
 import { RegistryError } from '../../lib/core/errors.js';
 import { loadModel, saveModel } from '../../lib/io/checkpoint.js';
@@ -199,6 +201,31 @@ describe('models', () => {
       expect(summarize(m, type, patch).params, type).to.equal(params);
       m.dispose();
     }
+  });
+
+  it('builds the detection paper’s ResNet-50 Faster R-CNN with torchvision’s ResNet-50 weight count', () => {
+    const m = buildFasterRcnn(FasterRcnnSchema.parse({ type: 'fasterRcnn' }));
+    const trainable = [m.backbone, m.head]
+      .flatMap((x) => x.trainableWeights)
+      .reduce((n, w) => n + (w.shape as number[]).reduce((a, b) => a * b, 1), 0);
+    // torchvision resnet50 without its fc layer: 25,557,032 − 2,049,000 = 23,508,032 (conv + BN);
+    // one CT channel instead of RGB: − 7·7·2·64; tfjs convs carry biases (53 convs: 26,560 outputs);
+    // RPN 3×3×1024×512 conv + 1×1 objectness (12 anchors) and deltas (48); head dense 2048→2 and →4.
+    const want =
+      23508032 -
+      7 * 7 * 2 * 64 +
+      26560 +
+      (9 * 1024 * 512 + 512) +
+      (512 * 12 + 12) +
+      (512 * 48 + 48) +
+      2048 * 2 +
+      2 +
+      2048 * 4 +
+      4;
+    expect(trainable).to.equal(want);
+    expect(featureStride(FasterRcnnSchema.parse({ type: 'fasterRcnn' }))).to.equal(16);
+    m.backbone.dispose();
+    m.head.dispose();
   });
 
   it('rejects patches the pooling cannot divide, and unknown model types', () => {

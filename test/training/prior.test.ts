@@ -4,6 +4,7 @@ import type { Shape3D } from '../../lib/core/types.js';
 import { classLocations } from '../../lib/data/sampler.js';
 import { Rng } from '../../lib/rng/rng.js';
 import { kidneyCrops, sampleBatch, type PreparedCase } from '../../lib/training/data.js';
+import { resampleToShape } from '../../lib/transforms/resample.js';
 import { corruptPrior, morphStep } from '../../lib/training/prior.js';
 
 const S: Shape3D = [6, 8, 20];
@@ -69,5 +70,41 @@ describe('training/prior', () => {
       expect(b.x[2 * i + 1]).to.equal(b.y[i]! > 0 ? 1 : 0);
       expect(b.x[2 * i]! >= 10 ? 1 : 0).to.equal(b.y[i]! > 0 ? 1 : 0);
     }
+  });
+
+  it('detection-cascade crops are resized to one shape, with seeded jittered extras, and taken whole', () => {
+    const label = cube(S, [1, 1, 1], [4, 4, 5]);
+    cube(S, [1, 1, 14], [4, 4, 18], label);
+    const image = Float32Array.from(label, (v) => v * 10);
+    const c: PreparedCase = {
+      id: 'c',
+      image,
+      label,
+      shape: S,
+      locs: classLocations(label, Rng.fromSeed(1)),
+      pad: -1,
+    };
+    const rule = { marginMm: [1, 1, 1], resizeTo: [4, 6, 6], cropsPerKidney: 3, jitterMm: [1, 1, 1] };
+    const crops = kidneyCrops(c, [1, 1, 1], rule, Rng.fromSeed(5));
+    // Two kidneys × (the margin crop + two jittered ones), each resized.
+    expect(crops).to.have.length(6);
+    for (const k of crops) {
+      expect(k.shape).to.deep.equal([4, 6, 6]);
+      expect(k.label.length).to.equal(144);
+      expect(k.label.every((v) => v === 0 || v === 1)).to.equal(true);
+      expect(sum(k.label)).to.be.greaterThan(0);
+    }
+    // The un-jittered crop of the first kidney is its 5 × 5 × 6 box: labels nearest-resized from it.
+    const exact = kidneyCrops(c, [1, 1, 1], { marginMm: [1, 1, 1] }, Rng.fromSeed(5))[0]!;
+    const resized = resampleToShape(exact.label, exact.shape, [4, 6, 6], 'nearest').data;
+    expect(Array.from(crops[0]!.label)).to.deep.equal(Array.from(resized));
+    expect(kidneyCrops(c, [1, 1, 1], rule, Rng.fromSeed(5)).map((k) => Array.from(k.label))).to.deep.equal(
+      crops.map((k) => Array.from(k.label)),
+    );
+    // A case of exactly the patch size is one patch: the batch is the crop itself.
+    const b = sampleBatch([crops[0]!], [4, 6, 6], 1, Rng.fromSeed(6), {
+      sampling: { tumor: 0, foreground: 0, random: 1 },
+    });
+    expect(Array.from(b.y)).to.deep.equal(Array.from(crops[0]!.label));
   });
 });

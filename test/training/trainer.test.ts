@@ -118,6 +118,26 @@ describe('training/trainer', function () {
     expect(b2.lastLoss).to.equal(a.lastLoss);
   });
 
+  it('a stop request from an event-loop callback (a signal handler) is honoured at the next step', async () => {
+    // Signal handlers run on the event loop; a loop that never yields would only see them at epoch end.
+    let stop = false;
+    const cfg = tinyConfig(data, {
+      train: { ...tinyConfig(data).train, prefetch: 0, iterationsPerEpoch: 5 },
+    });
+    const s = await train(cfg, {
+      runDir: join(tmp(), 'sig'),
+      resume: false,
+      log: SILENT_LOGGER,
+      shouldStop: () => stop,
+      onProgress: (p) => {
+        if (p.iteration === 0) setImmediate(() => (stop = true));
+      },
+    });
+    expect(s.completed).to.equal(false);
+    expect(s.globalStep).to.equal(1);
+    expect(existsSync(join(tmp(), 'sig', 'checkpoints', 'last', 'state.json'))).to.equal(true);
+  });
+
   it('writes the resolved config, metrics, plan and the last and best checkpoints', async () => {
     const s = await train(tinyConfig(data), { runDir: join(tmp(), 'r'), resume: false, log: SILENT_LOGGER });
     const dir = join(tmp(), 'r');

@@ -13,7 +13,7 @@ import { UsageError } from '../../core/errors.js';
 import { discoverCases } from '../../data/kits19.js';
 import { evaluateConfig, scorePredictions, splitCases } from '../../evaluation/evaluate.js';
 import { writeHtmlReport } from '../../evaluation/html-report.js';
-import { markdownTable, summaryLine, writeEvaluation } from '../../evaluation/report.js';
+import { detectionMarkdown, markdownTable, summaryLine, writeEvaluation } from '../../evaluation/report.js';
 import { runDirOf } from '../../inference/stage.js';
 import { loggerFor, printResult, type CliIO, type GlobalArgs } from '../context.js';
 import { inferenceOptions, stageOptionsFrom, type InferenceArgs } from '../inference-options.js';
@@ -81,8 +81,16 @@ export function evaluateCommand(io: CliIO) {
         checkpoints: res.checkpoints,
         ttaAxes: so.ttaAxes ?? cfg.inference.ttaAxes,
         peakRssMiB: res.peakRssMiB,
+        detection: res.detection,
       };
       writeEvaluation(outDir, meta, res.tables);
+      const det = res.detection;
+      const boxes = det === null ? '' : detectionMarkdown(det) + '\n';
+      if (res.tables.length === 0) {
+        // A detector alone: box recall and precision are the whole evaluation.
+        printResult(io, a.json, { ...meta, outDir }, () => boxes + `written to ${outDir}\n`);
+        return;
+      }
       const report = writeHtmlReport({
         runDir: runDirOf(cfg, a.runs),
         title: `${cfg.name} — ${split}${a.tag === undefined ? '' : ` (${a.tag})`}`,
@@ -97,6 +105,7 @@ export function evaluateCommand(io: CliIO) {
         a.json,
         { ...meta, outDir, tables: res.tables },
         () =>
+          boxes +
           res.tables.map(markdownTable).join('\n') +
           '\n' +
           res.tables.map(summaryLine).join('\n') +

@@ -32,6 +32,18 @@ export const InferenceSchema = z.strictObject({
         .tuple([z.number().positive(), z.number().positive(), z.number().positive()])
         .nullable()
         .default(null),
+      /**
+       * Detection cascade: every crop is resized to this `[D, H, W]` (the paper: 32 × 64 × 64) and
+       * segmented in one window; `train.patchSize` must equal it. null: crops keep the plan spacing.
+       */
+      resizeTo: z
+        .tuple([z.number().int().positive(), z.number().int().positive(), z.number().int().positive()])
+        .nullable()
+        .default(null),
+      /** Training crops per kidney: the first uses `marginMm`, the others a margin jittered per side. */
+      cropsPerKidney: z.number().int().positive().default(1),
+      /** Uniform per-side jitter (mm) of the extra training crops' margins. */
+      jitterMm: Pos3.default([0, 0, 0]),
     })
     .nullable()
     .default(null),

@@ -122,6 +122,68 @@ export const BoundaryAwareSchema = z.strictObject({
   boundaryStream: z.boolean().default(true),
 });
 
+/**
+ * Faster R-CNN kidney detector on axial slices (the detection-cascade paper; Ren et al. 2015).
+ * Defaults are the paper's ResNet-50 (bottleneck conv2_x–conv4_x as feature extractor at stride
+ * 16, conv5_x as box head on 14 × 14 RoI crops); `configs/detector.yaml` sets a light ResNet for
+ * CPU. Classes: background and kidney (one box per kidney, its tumours inside).
+ */
+export const FasterRcnnSchema = z.strictObject({
+  type: z.literal('fasterRcnn'),
+  inChannels: Pos.default(1),
+  /** Softmax over {background, kidney}; fixed, kept so every model type names its output. */
+  outActivation: z.literal('softmax').default('softmax'),
+  outChannels: z.literal(2).default(2),
+  norm: z.enum(['none', 'batch']).default('batch'),
+  block: z.enum(['bottleneck', 'basic']).default('bottleneck'),
+  stemFilters: Pos.default(64),
+  /** Output filters of conv2_x, conv3_x, conv4_x, …; blocks and stride (1 or 2) of each stage. */
+  stageFilters: z.array(Pos).min(1).default([256, 512, 1024]),
+  stageBlocks: z.array(Pos).min(1).default([3, 4, 6]),
+  /** The feature map's stride is 4 (stem) × the product: ResNet's conv4_x sits at 16. */
+  stageStrides: z
+    .array(z.union([z.literal(1), z.literal(2)]))
+    .min(1)
+    .default([1, 2, 2]),
+  /** The box head: conv5_x on the RoI crops (stride 2), global average pooling, then the two outputs. */
+  headFilters: Pos.default(2048),
+  headBlocks: Pos.default(3),
+  rpnChannels: Pos.default(512),
+  /** Anchor sides in input pixels (area = size²) and height/width ratios. */
+  anchorSizes: z.array(z.number().positive()).min(1).default([32, 64, 128, 256]),
+  anchorRatios: z.array(z.number().positive()).min(1).default([0.5, 1, 2]),
+  /** RoI crop side on the feature map (the head halves it). */
+  roiSize: Pos.default(14),
+  rpn: z
+    .strictObject({
+      batch: Pos.default(256),
+      positiveFraction: z.number().gt(0).lt(1).default(0.5),
+      positiveIou: z.number().min(0).max(1).default(0.7),
+      negativeIou: z.number().min(0).max(1).default(0.3),
+      preNms: Pos.default(6000),
+      /** Proposals kept after NMS (the paper: 300). */
+      postNms: Pos.default(300),
+      nmsIou: z.number().min(0).max(1).default(0.7),
+      /** Proposals narrower than this (pixels) are dropped. */
+      minSize: z.number().nonnegative().default(2),
+    })
+    .prefault({}),
+  roi: z
+    .strictObject({
+      /** RoIs per slice for the head loss, positives and negatives 1:1. */
+      batch: Pos.default(64),
+      positiveFraction: z.number().gt(0).lt(1).default(0.5),
+      positiveIou: z.number().min(0).max(1).default(0.5),
+    })
+    .prefault({}),
+  /** Output filter: kidney probability threshold, NMS IoU, detections per slice. */
+  scoreThreshold: z.number().min(0).max(1).default(0.5),
+  nmsIou: z.number().min(0).max(1).default(0.3),
+  detectionsPerSlice: Pos.default(4),
+  /** A tfjs-format model folder (`model.json` + weights) whose weights are copied by layer name. */
+  pretrained: z.string().nullable().default(null),
+});
+
 export const ModelSchema = z.discriminatedUnion('type', [
   Unet3dSchema,
   Unet2dSchema,
@@ -129,6 +191,7 @@ export const ModelSchema = z.discriminatedUnion('type', [
   VnetSchema,
   VnetPairSchema,
   BoundaryAwareSchema,
+  FasterRcnnSchema,
 ]);
 export type ModelConfig = z.infer<typeof ModelSchema>;
 export type Unet3dConfig = z.infer<typeof Unet3dSchema>;
@@ -137,3 +200,4 @@ export type ResUnet3dConfig = z.infer<typeof ResUnet3dSchema>;
 export type VnetConfig = z.infer<typeof VnetSchema>;
 export type VnetPairConfig = z.infer<typeof VnetPairSchema>;
 export type BoundaryAwareConfig = z.infer<typeof BoundaryAwareSchema>;
+export type FasterRcnnConfig = z.infer<typeof FasterRcnnSchema>;

@@ -1,0 +1,159 @@
+// The Faster R-CNN: it learns a toy box task without leaking tensors, its proposals decode the
+// anchors, and checkpoints and pretrained weights restore the same detections.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { expect } from 'chai';
+import { FasterRcnnSchema } from '../../lib/config/schema/model.js';
+import { IoError } from '../../lib/core/errors.js';
+import type { Box2D } from '../../lib/detection/boxes.js';
+import { loadDetector, loadPretrained, saveDetectorCheckpoint } from '../../lib/detection/checkpoint.js';
+import { Detector } from '../../lib/detection/detector.js';
+import { detectorLoss, smoothL1 } from '../../lib/detection/loss.js';
+import { saveModel } from '../../lib/io/checkpoint.js';
+import { buildFasterRcnn } from '../../lib/models/faster-rcnn.js';
+import { withModelInit } from '../../lib/models/index.js';
+import { Rng } from '../../lib/rng/rng.js';
+import { FusedAdam } from '../../lib/training/adam.js';
+import { useTmpDir } from '../helpers/tmp.js';
+
+const tiny = FasterRcnnSchema.parse({
+  type: 'fasterRcnn',
+  block: 'basic',
+  stemFilters: 4,
+  stageFilters: [6, 8],
+  stageBlocks: [1, 1],
+  stageStrides: [1, 2],
+  headFilters: 8,
+  headBlocks: 1,
+  rpnChannels: 8,
+  anchorSizes: [8, 16],
+  anchorRatios: [1],
+  roiSize: 4,
+  rpn: { batch: 32, preNms: 200, postNms: 20 },
+  roi: { batch: 8 },
+  scoreThreshold: 0,
+});
+
+/** Two 32 × 32 images with one bright square each: the squares are the boxes. */
+function toy(): { x: tf.Tensor4D; boxes: Box2D[][] } {
+  const boxes: Box2D[][] = [[[4, 6, 14, 18]], [[16, 12, 28, 24]]];
+  const data = new Float32Array(2 * 32 * 32);
+  boxes.forEach(([b], i) => {
+    for (let y = b![0]; y < b![2]; y++) for (let x = b![1]; x < b![3]; x++) data[i * 1024 + y * 32 + x] = 1;
+  });
+  return { x: tf.tensor4d(data, [2, 32, 32, 1]), boxes };
+}
+
+function build(seed: number): Detector {
+  return new Detector(
+    tiny,
+    withModelInit(Rng.fromSeed(seed), () => buildFasterRcnn(tiny)),
+  );
+}
+
+describe('detection: Faster R-CNN', function () {
+  this.timeout(300000);
+  const tmp = useTmpDir();
+
+  it('smooth L1 matches the two-branch definition', () => {
+    const d = tf.tensor1d([0.05, -0.05, 0.5, -2]);
+    // β = 0.1: 0.5·x²/β below β, |x| − β/2 above.
+    const want = (0.5 * 0.0025) / 0.1 + (0.5 * 0.0025) / 0.1 + (0.5 - 0.05) + (2 - 0.05);
+    expect(smoothL1(d, 0.1).dataSync()[0]).to.be.closeTo(want, 1e-6);
+    d.dispose();
+  });
+
+  it('proposals with zero deltas are the clipped anchors, best first', () => {
+    const det = build(1);
+    const anchors = det.anchors(2, 2);
+    const n = anchors.length / 4;
+    const obj = Float32Array.from({ length: n }, (_, i) => i);
+    const p = det.proposals(obj, new Float32Array(4 * n), 2, 2, 16, 16);
+    // Highest score is the last anchor: cell (1, 1) centre (12, 12), size 16 → [4, 4, 20, 20] clipped to 16.
+    expect(p.boxes[0]).to.deep.equal([4, 4, 16, 16]);
+    expect(p.scores[0]).to.equal(n - 1);
+    det.dispose();
+  });
+
+  it('learns the toy boxes without leaking tensors, the same seed giving the same losses', async () => {
+    const run = (seed: number) => {
+      const det = build(seed);
+      const { x, boxes } = toy();
+      const opt = new FusedAdam({ lr: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 });
+      const weights = det.trainableWeights.map((w) => w.read() as tf.Variable);
+      const rng = Rng.fromSeed(seed);
+      const losses: number[] = [];
+      const counts: number[] = [];
+      for (let i = 0; i < 40; i++) {
+        losses.push(
+          tf.tidy(() => opt.minimize(() => detectorLoss(det, x, boxes, rng), true, weights)!.dataSync()[0]!),
+        );
+        counts.push(tf.memory().numTensors);
+      }
+      const dets = det.detect(x);
+      x.dispose();
+      opt.dispose();
+      det.dispose();
+      return { losses, counts, dets };
+    };
+    const before = tf.memory().numTensors;
+    const a = run(3);
+    expect(tf.memory().numTensors).to.equal(before);
+    // After the optimiser's first step creates its moments, the tensor count stays flat.
+    expect(new Set(a.counts.slice(1)).size).to.equal(1);
+    const first = a.losses.slice(0, 5).reduce((s, v) => s + v) / 5;
+    const last = a.losses.slice(-5).reduce((s, v) => s + v) / 5;
+    expect(last).to.be.lessThan(0.6 * first);
+    expect(run(3).losses).to.deep.equal(a.losses);
+    // Every image gets detections (score threshold 0 in this config).
+    expect(a.dets.every((d) => d.length > 0)).to.equal(true);
+  });
+
+  it('a checkpoint and pretrained weights restore the same detections', async () => {
+    const det = build(5);
+    const { x } = toy();
+    const want = det.detect(x);
+    expect(want[0]!.length).to.be.greaterThan(0);
+    const dir = join(tmp(), 'ck');
+    const state = {
+      epoch: 1,
+      iteration: 0,
+      globalStep: 3,
+      rng: {},
+      schedule: { plateauLr: 1, plateauBad: 0, sinceBest: 0, best: null },
+      configHash: 'h',
+    };
+    await saveDetectorCheckpoint(dir, det, [], state);
+    const back = await loadDetector(dir, tiny);
+    expect(back.detect(x)).to.deep.equal(want);
+    back.dispose();
+
+    const fresh = build(6);
+    expect(fresh.detect(x)).to.not.deep.equal(want);
+    const copied = await loadPretrained(fresh.models, dir + '/head');
+    expect(copied).to.include('cls_logits');
+    const copied2 = await loadPretrained(fresh.models, dir);
+    expect(copied2).to.include('rpn_objectness');
+    expect(fresh.detect(x)).to.deep.equal(want);
+
+    // A model with no layer in common is an error, not a silent no-op.
+    const other = tf.sequential({
+      layers: [tf.layers.dense({ units: 2, inputShape: [3], name: 'unrelated' })],
+    });
+    const od = join(tmp(), 'other');
+    mkdirSync(od);
+    await saveModel(other, od);
+    let err: unknown;
+    try {
+      await loadPretrained(fresh.models, od);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).to.be.instanceOf(IoError);
+    tf.dispose([x]);
+    other.dispose();
+    fresh.dispose();
+    det.dispose();
+  });
+});
