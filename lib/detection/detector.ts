@@ -88,13 +88,31 @@ export class Detector {
     return cropAndResize(features, roiBoxes(boxes, this.stride, fh, fw, size), boxIndex, size);
   }
 
-  /** Detections per image of a batch `[B, H, W, C]` (normalised slices). */
-  detect(x: tf.Tensor4D): Detection[][] {
+  /**
+   * Detections per image of a batch `[B, H, W, C]` (normalised slices). The batch is padded with
+   * `padValue` at the bottom and right to a multiple of the stride: TF-style "same" padding depends on
+   * the parity of each level's size, so only then do the feature cells sit on the pixels they sat on
+   * in training (whose canvas is such a multiple).
+   */
+  detect(x: tf.Tensor4D, padValue: number): Detection[][] {
     const [B, H, W] = x.shape;
     let result: Detection[][] = [];
     // tidy's callback returns tensors only: the host-side result is assigned from inside.
     tf.tidy(() => {
-      const [feat, obj, del] = this.models.backbone.predict(x) as tf.Tensor4D[];
+      const up = (n: number) => Math.ceil(n / this.stride) * this.stride;
+      const padded =
+        up(H) === H && up(W) === W
+          ? x
+          : x.pad(
+              [
+                [0, 0],
+                [0, up(H) - H],
+                [0, up(W) - W],
+                [0, 0],
+              ],
+              padValue,
+            );
+      const [feat, obj, del] = this.models.backbone.predict(padded) as tf.Tensor4D[];
       const [, fh, fw] = feat!.shape;
       const objAll = obj!.dataSync() as Float32Array;
       const delAll = del!.dataSync() as Float32Array;

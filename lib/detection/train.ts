@@ -13,7 +13,7 @@ import type { Config } from '../config/schema/index.js';
 import type { FasterRcnnConfig } from '../config/schema/model.js';
 import { ConfigError } from '../core/errors.js';
 import { writeJsonAtomic } from '../io/atomic.js';
-import { buildFasterRcnn } from '../models/faster-rcnn.js';
+import { buildFasterRcnn, featureStride } from '../models/faster-rcnn.js';
 import { withModelInit } from '../models/index.js';
 import { Rng } from '../rng/rng.js';
 import { FusedAdam } from '../training/adam.js';
@@ -49,7 +49,7 @@ export function validateDetector(det: Detector, cases: readonly DetectionCase[],
     for (let d0 = 0; d0 < D; d0 += batch) {
       const n = Math.min(batch, D - d0);
       const dets = tf.tidy(() => tf.tensor4d(c.image.subarray(d0 * H * W, (d0 + n) * H * W), [n, H, W, 1]));
-      const out = det.detect(dets);
+      const out = det.detect(dets, c.pad);
       dets.dispose();
       out.forEach((o, k) => counts.push(matchSlice(o, c.boxes[d0 + k]!, 0.5)));
     }
@@ -69,6 +69,14 @@ function detectorConfig(cfg: Config): FasterRcnnConfig {
       {
         path: ['train', 'patchSize'],
         message: 'a fasterRcnn detector trains on slices: patchSize [1, H, W]',
+      },
+    ]);
+  const stride = featureStride(cfg.model);
+  if (cfg.train.patchSize[1] % stride !== 0 || cfg.train.patchSize[2] % stride !== 0)
+    throw new ConfigError(cfg.name, [
+      {
+        path: ['train', 'patchSize'],
+        message: `H and W must be multiples of the feature stride ${stride} (slices are padded to one at inference)`,
       },
     ]);
   return cfg.model;

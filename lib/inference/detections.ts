@@ -68,11 +68,13 @@ export function detectCase(
           grid,
         );
   const [D, H, W] = grid;
+  let pad = Infinity;
+  for (let i = 0; i < x.length; i++) if (x[i]! < pad) pad = x[i]!;
   const slices: Detection[][] = [];
   for (let d0 = 0; d0 < D; d0 += opts.batchSize) {
     const n = Math.min(opts.batchSize, D - d0);
     const t = tf.tensor4d(x.subarray(d0 * H * W, (d0 + n) * H * W), [n, H, W, 1]);
-    slices.push(...det.detect(t));
+    slices.push(...det.detect(t, pad));
     t.dispose();
   }
   const gridMask = new Float32Array(D * H * W);

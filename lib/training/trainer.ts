@@ -206,7 +206,9 @@ export async function train(cfg: Config, opts: TrainOptions): Promise<TrainSumma
     trainCases = crops(trainCases);
     valCases = crops(valCases);
     log.info(
-      `cascade stage 2: ${trainCases.length} train and ${valCases.length} val kidney crops with the prior channel`,
+      `cascade stage 2: ${trainCases.length} train and ${valCases.length} val kidney crops` +
+        (withPrior ? ' with the prior channel' : '') +
+        (cascade.resizeTo === null ? '' : `, resized to ${cascade.resizeTo.join(' × ')}`),
     );
   }
   writeJsonAtomic(join(runDir, 'plan.json'), {

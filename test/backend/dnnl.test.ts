@@ -173,6 +173,43 @@ describe('backend/dnnl', () => {
     });
   }
 
+  const PRELU: [string, number[], number[]][] = [
+    ['one slope per channel', [2, 3, 4, 5, 3], [1, 1, 1, 3]],
+    ['one shared slope', [2, 6, 4], [1]],
+    ['slopes per pixel (falls back to tfjs)', [2, 3, 4], [3, 4]],
+  ];
+  for (const [name, xs, as] of PRELU) {
+    it(`Prelu and its gradients: ${name}`, async () => {
+      const x = rand(xs, 12);
+      const a = rand(as, 13);
+      await parity(name, () => {
+        const xt = tf.tensor(x, xs);
+        const at = tf.tensor(a, as);
+        // Weighted sum so that dx depends on dy, not only on the mask.
+        const r = tf.tensor(rand(xs, 14), xs);
+        const f = (u: tf.Tensor, v: tf.Tensor) => tf.prelu(u, v).mul(r).sum();
+        const [dx, da] = tf.grads(f)([xt, at]);
+        return [tf.prelu(xt, at), dx!, da!];
+      });
+    });
+  }
+
+  it('Prelu by hand: y = x or slope·x; dα = Σ dy·x over the negative inputs of its channel', async () => {
+    await tf.setBackend('dnnl');
+    const x: tf.Tensor = tf.tensor2d([
+      [-2, 3],
+      [4, -1],
+      [-0.5, -6],
+    ]);
+    const alpha = tf.tensor1d([0.25, 0.5]) as tf.Tensor;
+    expect(Array.from(tf.prelu(x, alpha).dataSync())).to.deep.equal([-0.5, 3, 4, -0.5, -0.125, -3]);
+    const [dx, da] = tf.grads((u: tf.Tensor, v: tf.Tensor) => tf.prelu(u, v).sum())([x, alpha]);
+    expect(Array.from(dx!.dataSync())).to.deep.equal([0.25, 1, 1, 0.5, 0.25, 0.5]);
+    expect(Array.from(da!.dataSync())).to.deep.equal([-2.5, -7]);
+    tf.dispose([x, alpha, dx!, da!]);
+    await tf.setBackend(testBackend());
+  });
+
   it('native kernels leak no tensors', async () => {
     await tf.setBackend('dnnl');
     const x = tf.randomUniform([1, 4, 8, 8, 2], -1, 1, 'float32', 1) as tf.Tensor5D;

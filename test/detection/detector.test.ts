@@ -91,7 +91,7 @@ describe('detection: Faster R-CNN', function () {
         );
         counts.push(tf.memory().numTensors);
       }
-      const dets = det.detect(x);
+      const dets = det.detect(x, 0);
       x.dispose();
       opt.dispose();
       det.dispose();
@@ -113,7 +113,7 @@ describe('detection: Faster R-CNN', function () {
   it('a checkpoint and pretrained weights restore the same detections', async () => {
     const det = build(5);
     const { x } = toy();
-    const want = det.detect(x);
+    const want = det.detect(x, 0);
     expect(want[0]!.length).to.be.greaterThan(0);
     const dir = join(tmp(), 'ck');
     const state = {
@@ -126,16 +126,16 @@ describe('detection: Faster R-CNN', function () {
     };
     await saveDetectorCheckpoint(dir, det, [], state);
     const back = await loadDetector(dir, tiny);
-    expect(back.detect(x)).to.deep.equal(want);
+    expect(back.detect(x, 0)).to.deep.equal(want);
     back.dispose();
 
     const fresh = build(6);
-    expect(fresh.detect(x)).to.not.deep.equal(want);
+    expect(fresh.detect(x, 0)).to.not.deep.equal(want);
     const copied = await loadPretrained(fresh.models, dir + '/head');
     expect(copied).to.include('cls_logits');
     const copied2 = await loadPretrained(fresh.models, dir);
     expect(copied2).to.include('rpn_objectness');
-    expect(fresh.detect(x)).to.deep.equal(want);
+    expect(fresh.detect(x, 0)).to.deep.equal(want);
 
     // A model with no layer in common is an error, not a silent no-op.
     const other = tf.sequential({

@@ -9,6 +9,7 @@ import { allocF32 } from './util.js';
 import { convKernels } from './conv-kernels.js';
 import { matMulKernel } from './matmul-kernel.js';
 import { eltwiseKernels, registerLeakyReluGradient } from './eltwise-kernels.js';
+import { preluKernels, registerPreluGradient } from './prelu-kernels.js';
 import { memopsKernels } from './memops-kernels.js';
 import { shapeKernels } from './shape-kernels.js';
 import { adamUpdateKernel, registerAdamUpdate } from '../ops/adam-update.js';
@@ -26,6 +27,7 @@ export function registerDnnlBackend(addon: DnnlAddon): string[] {
     ...memopsKernels(addon),
     ...shapeKernels(addon),
     ...eltwiseKernels(addon),
+    ...preluKernels(),
   ];
   if (active !== undefined) return native.map((k) => k.kernelName);
   const overridden = new Set(native.map((k) => k.kernelName));
@@ -40,6 +42,7 @@ export function registerDnnlBackend(addon: DnnlAddon): string[] {
   }
   for (const k of native) tf.registerKernel(k);
   registerLeakyReluGradient();
+  registerPreluGradient();
   registerAdamUpdate();
   tf.registerKernel(
     adamUpdateKernel(DNNL_BACKEND, (w, g, m, v, a) => {
