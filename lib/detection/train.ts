@@ -5,18 +5,15 @@
  * the 3D component step removes false boxes but cannot recover a missed kidney), metrics.jsonl,
  * and resume with the same guarantees as the segmentation trainer.
  */
-import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
+import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { configHash } from '../config/hash.js';
 import type { Config } from '../config/schema/index.js';
 import type { FasterRcnnConfig } from '../config/schema/model.js';
 import { ConfigError } from '../core/errors.js';
-import { writeJsonAtomic } from '../io/atomic.js';
 import { buildFasterRcnn, featureStride } from '../models/faster-rcnn.js';
 import { withModelInit } from '../models/index.js';
 import { Rng } from '../rng/rng.js';
-import { FusedAdam } from '../training/adam.js';
 import {
   loadCheckpoint,
   namedOptimizerWeights,
@@ -24,7 +21,7 @@ import {
   type TrainState,
 } from '../training/checkpoint.js';
 import { afterValidation, initialSchedule, lrFor } from '../training/schedule.js';
-import { TrainingError, trainingData, type TrainOptions } from '../training/trainer.js';
+import { makeOptimizer, setLr, startRun, TrainingError, type TrainOptions } from '../training/trainer.js';
 import { loadDetectorModels, loadPretrained, saveDetectorCheckpoint } from './checkpoint.js';
 import { detectionCase, sampleDetectionBatch, type DetectionCase } from './data.js';
 import { Detector } from './detector.js';
@@ -85,21 +82,7 @@ function detectorConfig(cfg: Config): FasterRcnnConfig {
 export async function trainDetector(cfg: Config, opts: TrainOptions): Promise<DetectorTrainSummary> {
   const mcfg = detectorConfig(cfg);
   const { log, runDir } = opts;
-  const hash = configHash(cfg);
-  const lastDir = join(runDir, 'checkpoints', 'last');
-  const resuming = opts.resume && existsSync(join(lastDir, 'state.json'));
-  if (!resuming) {
-    mkdirSync(runDir, { recursive: true });
-    writeJsonAtomic(join(runDir, 'config.resolved.json'), { ...cfg, configHash: hash });
-  }
-  const root = Rng.fromSeed(cfg.seed);
-  const { prepared } = trainingData(cfg, log, root);
-  const plan = prepared.plan;
-  writeJsonAtomic(join(runDir, 'plan.json'), {
-    spacingMm: plan.spacingMm,
-    normalization: plan.normalization,
-    fingerprint: { ...plan.fingerprint, spacings: undefined, shapes: undefined },
-  });
+  const { hash, lastDir, resuming, root, prepared } = startRun(cfg, opts);
   const train = prepared.train.map(detectionCase);
   const val = prepared.val.map(detectionCase);
   log.info(
@@ -107,10 +90,7 @@ export async function trainDetector(cfg: Config, opts: TrainOptions): Promise<De
   );
 
   const o = cfg.optim;
-  const opt =
-    o.type === 'adam'
-      ? new FusedAdam({ lr: o.lr, beta1: o.beta1, beta2: o.beta2, epsilon: o.epsilon })
-      : tf.train.momentum(o.lr, o.momentum, o.nesterov);
+  const opt = makeOptimizer(cfg);
   let det: Detector;
   let state: TrainState;
   let sampler = root.fork('sampler');
@@ -174,8 +154,7 @@ export async function trainDetector(cfg: Config, opts: TrainOptions): Promise<De
   try {
     for (; epoch < cfg.train.epochs; epoch++) {
       const lr = lrFor(cfg.train.lrSchedule, o.lr, epoch, cfg.train.epochs, schedule);
-      if (opt instanceof FusedAdam) opt.lr = lr;
-      else (opt as unknown as { learningRate: number }).learningRate = lr;
+      setLr(opt, lr);
       for (; iteration < cfg.train.iterationsPerEpoch; iteration++) {
         // Yield once per step: signal handlers (Ctrl-C, SIGTERM) only run when the event loop turns.
         await new Promise((r) => setImmediate(r));

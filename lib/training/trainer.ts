@@ -71,14 +71,15 @@ export interface TrainSummary {
   readonly val: { kidney: number; tumor: number; composite: number } | null;
 }
 
-function makeOptimizer(cfg: Config): tf.Optimizer {
+/** The configured optimiser (Adam is kitseg's fused one). */
+export function makeOptimizer(cfg: Config): tf.Optimizer {
   const o = cfg.optim;
   if (o.type === 'adam')
     return new FusedAdam({ lr: o.lr, beta1: o.beta1, beta2: o.beta2, epsilon: o.epsilon });
   return tf.train.momentum(o.lr, o.momentum, o.nesterov);
 }
 
-function setLr(opt: tf.Optimizer, lr: number): void {
+export function setLr(opt: tf.Optimizer, lr: number): void {
   if (opt instanceof FusedAdam) opt.lr = lr;
   else (opt as unknown as { learningRate: number }).learningRate = lr;
 }
@@ -150,7 +151,21 @@ export function trainingData(
   return { prepared, trainRefs, valRefs };
 }
 
-export async function train(cfg: Config, opts: TrainOptions): Promise<TrainSummary> {
+/**
+ * The start every trainer shares: the run folder with its resolved config (unless resuming), the
+ * root RNG, the train/val data through the cache, and `plan.json`.
+ */
+export function startRun(
+  cfg: Config,
+  opts: TrainOptions,
+): {
+  hash: string;
+  lastDir: string;
+  resuming: boolean;
+  root: Rng;
+  prepared: ReturnType<typeof preparedDataset>;
+  valRefs: CaseRef[];
+} {
   const { log, runDir } = opts;
   const hash = configHash(cfg);
   const lastDir = join(runDir, 'checkpoints', 'last');
@@ -161,6 +176,18 @@ export async function train(cfg: Config, opts: TrainOptions): Promise<TrainSumma
   }
   const root = Rng.fromSeed(cfg.seed);
   const { prepared, valRefs } = trainingData(cfg, log, root);
+  const plan = prepared.plan;
+  writeJsonAtomic(join(runDir, 'plan.json'), {
+    spacingMm: plan.spacingMm,
+    normalization: plan.normalization,
+    fingerprint: { ...plan.fingerprint, spacings: undefined, shapes: undefined },
+  });
+  return { hash, lastDir, resuming, root, prepared, valRefs };
+}
+
+export async function train(cfg: Config, opts: TrainOptions): Promise<TrainSummary> {
+  const { log, runDir } = opts;
+  const { hash, lastDir, resuming, root, prepared, valRefs } = startRun(cfg, opts);
   const plan = prepared.plan;
   log.info(
     `target spacing ${plan.spacingMm.map((v) => v.toFixed(2)).join(' × ')} mm, normalisation ${plan.normalization.type}`,
@@ -211,12 +238,6 @@ export async function train(cfg: Config, opts: TrainOptions): Promise<TrainSumma
         (cascade.resizeTo === null ? '' : `, resized to ${cascade.resizeTo.join(' × ')}`),
     );
   }
-  writeJsonAtomic(join(runDir, 'plan.json'), {
-    spacingMm: plan.spacingMm,
-    normalization: plan.normalization,
-    fingerprint: { ...plan.fingerprint, spacings: undefined, shapes: undefined },
-  });
-
   const opt = makeOptimizer(cfg);
   let model: tf.LayersModel;
   let state: TrainState;

@@ -1,10 +1,14 @@
 // The Faster R-CNN: it learns a toy box task without leaking tensors, its proposals decode the
 // anchors, and checkpoints and pretrained weights restore the same detections.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
+import { validateConfig } from '../../lib/config/load.js';
 import { FasterRcnnSchema } from '../../lib/config/schema/model.js';
+import { SILENT_LOGGER } from '../../lib/core/logger.js';
+import { trainDetector } from '../../lib/detection/train.js';
+import { writeSyntheticDataset } from '../../lib/synth/dataset.js';
 import { IoError } from '../../lib/core/errors.js';
 import type { Box2D } from '../../lib/detection/boxes.js';
 import { loadDetector, loadPretrained, saveDetectorCheckpoint } from '../../lib/detection/checkpoint.js';
@@ -155,5 +159,38 @@ describe('detection: Faster R-CNN', function () {
     other.dispose();
     fresh.dispose();
     det.dispose();
+  });
+
+  it('an interrupted and resumed detector run ends with the same weights as a straight run', async () => {
+    const data = join(tmp(), 'data');
+    writeSyntheticDataset({ out: data, cases: 3, seed: 7, preset: 'small' });
+    const cfg = validateConfig(
+      {
+        name: 'det',
+        seed: 2,
+        data: { root: data, splits: { val: 1 } },
+        preprocess: { spacing: [6, 6, 6], normalization: { type: 'window', lo: -60, hi: 300 } },
+        model: { ...tiny, scoreThreshold: 0.5 },
+        optim: { type: 'adam', lr: 0.001 },
+        train: { epochs: 2, iterationsPerEpoch: 2, batchSize: 2, patchSize: [1, 48, 48], valEvery: 1 },
+      },
+      'test',
+    );
+    const a = await trainDetector(cfg, { runDir: join(tmp(), 'a'), resume: false, log: SILENT_LOGGER });
+    expect(a.completed).to.equal(true);
+    const b1 = await trainDetector(cfg, {
+      runDir: join(tmp(), 'b'),
+      resume: false,
+      log: SILENT_LOGGER,
+      maxSteps: 3,
+    });
+    expect([b1.completed, b1.globalStep]).to.deep.equal([false, 3]);
+    const b2 = await trainDetector(cfg, { runDir: join(tmp(), 'b'), resume: true, log: SILENT_LOGGER });
+    expect([b2.completed, b2.globalStep]).to.deep.equal([true, 4]);
+    for (const f of ['weights.bin', 'head/weights.bin']) {
+      const w = (run: string) => readFileSync(join(tmp(), run, 'checkpoints/last', f));
+      expect(w('a').equals(w('b')), f).to.equal(true);
+    }
+    expect(b2.val).to.deep.equal(a.val);
   });
 });
