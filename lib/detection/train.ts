@@ -5,7 +5,6 @@
  * the 3D component step removes false boxes but cannot recover a missed kidney), metrics.jsonl,
  * and resume with the same guarantees as the segmentation trainer.
  */
-import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { Config } from '../config/schema/index.js';
@@ -21,7 +20,14 @@ import {
   type TrainState,
 } from '../training/checkpoint.js';
 import { afterValidation, initialSchedule, lrFor } from '../training/schedule.js';
-import { makeOptimizer, setLr, startRun, TrainingError, type TrainOptions } from '../training/trainer.js';
+import {
+  appendMetrics,
+  makeOptimizer,
+  setLr,
+  startRun,
+  TrainingError,
+  type TrainOptions,
+} from '../training/trainer.js';
 import { loadDetectorModels, loadPretrained, saveDetectorCheckpoint } from './checkpoint.js';
 import { detectionCase, sampleDetectionBatch, type DetectionCase } from './data.js';
 import { Detector } from './detector.js';
@@ -184,17 +190,14 @@ export async function trainDetector(cfg: Config, opts: TrainOptions): Promise<De
           );
         globalStep++;
         steps++;
-        appendFileSync(
-          join(runDir, 'metrics.jsonl'),
-          JSON.stringify({
-            epoch: epoch + 1,
-            iteration: iteration + 1,
-            step: globalStep,
-            loss: lastLoss,
-            lr,
-            parts,
-          }) + '\n',
-        );
+        appendMetrics(runDir, {
+          epoch: epoch + 1,
+          iteration: iteration + 1,
+          step: globalStep,
+          loss: lastLoss,
+          lr,
+          parts,
+        });
         opts.onProgress?.({ epoch, iteration, loss: lastLoss, lr, stepMs: performance.now() - t0 });
       }
       iteration = 0;
@@ -202,10 +205,7 @@ export async function trainDetector(cfg: Config, opts: TrainOptions): Promise<De
         if (val.length > 0) {
           valScores = validateDetector(det, val, cfg.inference.batchSize);
           const score = f2(valScores);
-          appendFileSync(
-            join(runDir, 'metrics.jsonl'),
-            JSON.stringify({ epoch: epoch + 1, step: globalStep, boxes: valScores }) + '\n',
-          );
+          appendMetrics(runDir, { epoch: epoch + 1, step: globalStep, boxes: valScores });
           log.info(
             `epoch ${epoch + 1}: val boxes recall ${valScores.recall.toFixed(4)}, precision ${valScores.precision.toFixed(4)} (${valScores.detections} detections, ${valScores.groundTruth} kidney boxes)`,
           );

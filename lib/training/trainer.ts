@@ -151,6 +151,11 @@ export function trainingData(
   return { prepared, trainRefs, valRefs };
 }
 
+/** Appends one record (a step, a validation, data-loader speed) to the run's `metrics.jsonl`. */
+export function appendMetrics(runDir: string, record: Record<string, unknown>): void {
+  appendFileSync(join(runDir, 'metrics.jsonl'), JSON.stringify(record) + '\n');
+}
+
 /**
  * The start every trainer shares: the run folder with its resolved config (unless resuming), the
  * root RNG, the train/val data through the cache, and `plan.json`.
@@ -385,16 +390,13 @@ export async function train(cfg: Config, opts: TrainOptions): Promise<TrainSumma
         epochSteps++;
         curves.loss.push({ step: globalStep, loss: lastLoss });
         const stepMs = performance.now() - t0;
-        appendFileSync(
-          join(runDir, 'metrics.jsonl'),
-          JSON.stringify({
-            epoch: epoch + 1,
-            iteration: iteration + 1,
-            step: globalStep,
-            loss: lastLoss,
-            lr,
-          }) + '\n',
-        );
+        appendMetrics(runDir, {
+          epoch: epoch + 1,
+          iteration: iteration + 1,
+          step: globalStep,
+          loss: lastLoss,
+          lr,
+        });
         opts.onProgress?.({ epoch, iteration, loss: lastLoss, lr, stepMs });
       }
       iteration = 0;
@@ -407,10 +409,7 @@ export async function train(cfg: Config, opts: TrainOptions): Promise<TrainSumma
           consumedPerSecond: consumed,
           waitedMs: st.waitedMs,
         };
-        appendFileSync(
-          join(runDir, 'metrics.jsonl'),
-          JSON.stringify({ epoch: epoch + 1, step: globalStep, data }) + '\n',
-        );
+        appendMetrics(runDir, { epoch: epoch + 1, step: globalStep, data });
         log.info(
           `data: ${st.producedPerSecond.toFixed(1)} batches/s produced, ${consumed.toFixed(2)} steps/s consumed, waited ${Math.round(st.waitedMs)} ms in total`,
         );
@@ -422,10 +421,7 @@ export async function train(cfg: Config, opts: TrainOptions): Promise<TrainSumma
             ? await fullCaseValidation(model, cfg, plan, valLoaded, runDir)
             : validate(model, cfg, valCases, root);
         if (val !== null) {
-          appendFileSync(
-            join(runDir, 'metrics.jsonl'),
-            JSON.stringify({ epoch: epoch + 1, step: globalStep, val, valMode: cfg.train.valMode }) + '\n',
-          );
+          appendMetrics(runDir, { epoch: epoch + 1, step: globalStep, val, valMode: cfg.train.valMode });
           log.info(
             `epoch ${epoch + 1}: val ${cfg.train.valMode === 'patch' ? 'patch' : 'full-case'} Dice kidney ${val.kidney.toFixed(3)}, tumour ${val.tumor.toFixed(3)}`,
           );
