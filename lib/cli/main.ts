@@ -6,7 +6,7 @@
 import yargs, { type Argv } from 'yargs';
 import { BACKEND_NAMES } from '../config/schema/index.js';
 import { SegError, UsageError } from '../core/errors.js';
-import { PROCESS_IO, type CliIO } from './context.js';
+import { PROCESS_IO, type CliCommand, type CliIO } from './context.js';
 import { augmentCommand } from './commands/augment.js';
 import { benchCommand } from './commands/bench.js';
 import { evaluateCommand } from './commands/evaluate.js';
@@ -28,15 +28,8 @@ export function exitCodeFor(e: unknown): number {
   return 1;
 }
 
-type CommandModule = {
-  command: string;
-  describe: string;
-  builder: (y: Argv) => Argv;
-  handler: (args: never) => void | Promise<void>;
-};
-
 function build(argv: readonly string[], io: CliIO): Argv {
-  const commands: CommandModule[] = [
+  const commands: CliCommand<never>[] = [
     infoCommand(io),
     benchCommand(io),
     synthCommand(io),
@@ -50,14 +43,14 @@ function build(argv: readonly string[], io: CliIO): Argv {
     renderCommand(io),
     augmentCommand(io),
     experimentCommand(io),
-  ] as unknown as CommandModule[];
+  ];
   let y = yargs([...argv])
     .scriptName('kitseg')
     .version(kitsegVersion())
     .option('backend', {
       choices: BACKEND_NAMES,
-      default: 'auto',
-      describe: 'auto picks tensorflow-gpu → tensorflow → dnnl → cpu, the first that loads',
+      describe:
+        "Default: the config's backend. auto picks tensorflow-gpu → tensorflow → dnnl → cpu, the first that loads",
     })
     .option('log-level', { choices: ['debug', 'info', 'warn', 'error', 'silent'], default: 'info' })
     .option('verbose', { type: 'boolean', default: false, describe: 'Debug logs and stack traces' })

@@ -99,6 +99,28 @@ export function applyOverrides(config: Plain, overrides: readonly string[]): Pla
 
 type AnySchema = z.core.$ZodType;
 
+const shapeOf = (o: AnySchema) => (o._zod.def as unknown as { shape?: Record<string, AnySchema> }).shape;
+const literalValues = (o: AnySchema | undefined) =>
+  (o?._zod.def as unknown as { values?: unknown[] } | undefined)?.values;
+
+/**
+ * The member of a union that `v` was meant for: the one its discriminator names, else the object
+ * member whose literal keys (e.g. `type: step`) all match `v`, else the only object member.
+ */
+function unionMember(options: AnySchema[], disc: string | undefined, v: unknown): AnySchema | undefined {
+  if (!isPlainObject(v)) return undefined;
+  if (disc !== undefined)
+    return options.find((o) => literalValues(shapeOf(o)?.[disc])?.includes(v[disc]) ?? false);
+  const objects = options.filter((o) => shapeOf(o) !== undefined);
+  const matching = objects.filter((o) =>
+    Object.entries(shapeOf(o)!).every(([k, f]) => {
+      const lit = literalValues(f);
+      return lit === undefined || lit.includes(v[k]);
+    }),
+  );
+  return matching[0] ?? (objects.length === 1 ? objects[0] : undefined);
+}
+
 /** The schema found at `path` below `schema`, following the input to pick union members. */
 function schemaAt(schema: AnySchema, path: readonly PropertyKey[], input: unknown): AnySchema | undefined {
   let s: AnySchema | undefined = schema;
@@ -109,13 +131,7 @@ function schemaAt(schema: AnySchema, path: readonly PropertyKey[], input: unknow
       if (['default', 'prefault', 'optional', 'nullable', 'readonly'].includes(def.type)) s = def.innerType;
       else if (def.type === 'union') {
         const u = s._zod.def as unknown as { options: AnySchema[]; discriminator?: string };
-        const disc = u.discriminator;
-        const tag = isPlainObject(v) && disc !== undefined ? v[disc] : undefined;
-        s = u.options.find((o) => {
-          const shape = (o._zod.def as unknown as { shape?: Record<string, AnySchema> }).shape;
-          const lit = shape?.[disc ?? '']?._zod.def as unknown as { values?: unknown[] } | undefined;
-          return lit?.values?.includes(tag) ?? false;
-        });
+        s = unionMember(u.options, u.discriminator, v);
       } else break;
     }
     if (s === undefined || i === path.length) return s;
@@ -147,9 +163,51 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
   return v;
 }
 
+/**
+ * Of a plain union's per-member issues, those of the member the input was meant for: members
+ * that reject the value's kind at their root (a literal, another type) or whose `type` literal
+ * differs are passed over; of the rest, the one with the fewest issues. null: no such member.
+ */
+function unionBranch(errors: readonly (readonly z.core.$ZodIssue[])[]): z.core.$ZodIssue[] | null {
+  const meant = errors.filter(
+    (e) =>
+      !e.some(
+        (i) =>
+          ((i.code === 'invalid_type' || i.code === 'invalid_value') && i.path.length === 0) ||
+          (i.code === 'invalid_value' && i.path.length === 1 && i.path[0] === 'type'),
+      ),
+  );
+  if (meant.length === 0) return null;
+  return [...meant.reduce((a, b) => (b.length < a.length ? b : a))];
+}
+
+/** The names a plain union at `path` accepts: its literal members and its members' `type` tags. */
+function unionChoices(schema: AnySchema, path: readonly PropertyKey[], input: unknown): string[] {
+  const parent = path.length === 0 ? undefined : schemaAt(schema, path.slice(0, -1), input);
+  const shape = parent === undefined ? undefined : shapeOf(parent);
+  let u = shape?.[String(path[path.length - 1])];
+  while (u !== undefined) {
+    const def = u._zod.def as unknown as { type: string; innerType?: AnySchema; options?: AnySchema[] };
+    if (def.type === 'union')
+      return (def.options ?? []).flatMap((o) =>
+        (literalValues(o) ?? literalValues(shapeOf(o)?.['type']) ?? []).map(String),
+      );
+    u = def.innerType;
+  }
+  return [];
+}
+
 function toIssues(schema: AnySchema, error: z.ZodError, input: unknown): ConfigIssue[] {
+  return issueMessages(schema, error.issues, input);
+}
+
+function issueMessages(
+  schema: AnySchema,
+  issues: readonly z.core.$ZodIssue[],
+  input: unknown,
+): ConfigIssue[] {
   const out: ConfigIssue[] = [];
-  for (const issue of error.issues) {
+  for (const issue of issues) {
     const path = issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
     if (issue.code === 'unrecognized_keys') {
       const valid = validKeys(schema, issue.path, input);
@@ -162,6 +220,30 @@ function toIssues(schema: AnySchema, error: z.ZodError, input: unknown): ConfigI
             (hint === undefined ? `; valid keys: ${valid.join(', ')}` : ` — did you mean "${hint}"?`),
         });
       }
+    } else if (issue.code === 'invalid_union' && 'errors' in issue && unionBranch(issue.errors) !== null) {
+      // A plain union (no discriminator): report the member the input was meant for, with its
+      // own issues (did-you-mean for keys included), rather than zod's bare "Invalid input".
+      const branch = unionBranch(issue.errors)!;
+      out.push(
+        ...issueMessages(
+          schema,
+          branch.map((b) => ({ ...b, path: [...issue.path, ...b.path] })),
+          input,
+        ),
+      );
+    } else if (issue.code === 'invalid_union' && unionChoices(schema, issue.path, input).length > 0) {
+      // No member fits: name the member names (literals, `type` tags) and the closest one.
+      const choices = unionChoices(schema, issue.path, input);
+      const given = valueAt(input, issue.path);
+      const named = isPlainObject(given) ? given['type'] : given;
+      const hint = typeof named === 'string' ? closestMatch(named, choices) : undefined;
+      out.push({
+        path: isPlainObject(given) ? [...path, 'type'] : path,
+        message:
+          `unknown value ${JSON.stringify(named)}` +
+          (hint === undefined ? '' : ` — did you mean "${hint}"?`) +
+          ` (valid: ${choices.join(', ')}${isPlainObject(given) ? '' : ', or a mapping'})`,
+      });
     } else if (issue.code === 'invalid_union' && 'options' in issue && Array.isArray(issue.options)) {
       // A discriminator (`type`) with an unknown value: name the closest valid one.
       const options = (issue.options as unknown[]).map(String);
@@ -174,6 +256,8 @@ function toIssues(schema: AnySchema, error: z.ZodError, input: unknown): ConfigI
           (hint === undefined ? '' : ` — did you mean "${hint}"?`) +
           ` (valid: ${options.join(', ')})`,
       });
+    } else if (issue.code === 'invalid_type' && valueAt(input, issue.path) === undefined) {
+      out.push({ path, message: `required: expected ${issue.expected}` });
     } else {
       out.push({ path, message: issue.message });
     }

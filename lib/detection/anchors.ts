@@ -3,10 +3,7 @@
  * ratio) centred on the cell's centre ((i + 0.5)·s); `ratio` is height / width and the area is
  * size². Order: row, column, then sizes × ratios (size-major) — the RPN's A channels per cell.
  */
-
-export function anchorsPerCell(sizes: readonly number[], ratios: readonly number[]): number {
-  return sizes.length * ratios.length;
-}
+import { anchorsPerCell } from '../models/faster-rcnn.js';
 
 /** Anchors as a flat N × 4 array of `[y1, x1, y2, x2]`, N = fh·fw·A. */
 export function generateAnchors(

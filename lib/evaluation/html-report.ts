@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CaseRef } from '../data/kits19.js';
 import { writeFileAtomic } from '../io/atomic.js';
+import { runDir } from '../io/run-dir.js';
 import { readCanonical } from '../io/canonical.js';
 import { renderOverlayPng } from '../io/render.js';
 import { COLUMNS, caseRow, meanRow, type EvaluationTable } from './report.js';
@@ -56,7 +57,7 @@ export function writeHtmlReport(r: ReportInput): string {
     });
     return `<section><h3>${esc(c.id)} — kidney ${f(c.kidney.dice)}, tumour ${f(c.tumor.dice)}</h3>${views.join('')}</section>`;
   });
-  const curves = join(r.runDir, 'curves.png');
+  const curves = runDir(r.runDir).curves;
   const html = `<!doctype html><html><head><meta charset="utf-8"><title>${esc(r.title)}</title><style>
 body{font-family:system-ui,sans-serif;margin:2em;max-width:1200px}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 8px;text-align:right}
 th{background:#eee}figure{display:inline-block;margin:0 1em 1em 0}img{image-rendering:pixelated;max-width:100%}pre{background:#f6f6f6;padding:1em;overflow:auto;max-height:30em}
@@ -65,7 +66,7 @@ th{background:#eee}figure{display:inline-block;margin:0 1em 1em 0}img{image-rend
 <h2>Evaluation</h2>${r.tables.map(tableHtml).join('')}
 <h2>Cases, worst first</h2><p>kidney red, tumour green</p>${figures.join('')}
 <h2>Resolved config</h2><pre>${esc(JSON.stringify(r.config, null, 2))}</pre></body></html>`;
-  const path = join(r.runDir, 'report.html');
+  const path = runDir(r.runDir).report;
   writeFileAtomic(path, html);
   return path;
 }

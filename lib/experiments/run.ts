@@ -14,7 +14,8 @@ import type { Logger } from '../core/logger.js';
 import { closestMatch } from '../core/strings.js';
 import { evaluateConfig } from '../evaluation/evaluate.js';
 import { writeFileAtomic, writeJsonAtomic } from '../io/atomic.js';
-import { trainConfig } from '../training/train-config.js';
+import { EPOCH_CHECKPOINT, runDirOf } from '../io/run-dir.js';
+import { isTrained, trainConfig } from '../tasks/index.js';
 import { ExperimentSchema, type Experiment, type Variant } from './schema.js';
 
 export function loadExperiment(path: string): Experiment {
@@ -121,28 +122,22 @@ export async function runExperiment(path: string, o: RunOptions): Promise<Varian
       continue;
     }
     const cfg = configs.get(v.name)!;
-    const runDir = join(o.runsDir, cfg.name);
+    const runDir = runDirOf(o.runsDir, cfg.name).root;
     const t0 = performance.now();
     if (v.from === null) {
-      const done = existsSync(join(runDir, 'checkpoints', 'last', 'state.json'))
-        ? (
-            JSON.parse(readFileSync(join(runDir, 'checkpoints', 'last', 'state.json'), 'utf8')) as {
-              epoch: number;
-            }
-          ).epoch >= cfg.train.epochs
-        : false;
-      if (!done) {
+      if (!isTrained(cfg, runDir)) {
         o.log.info(`${exp.name}/${v.name}: training ${cfg.name}`);
         await trainConfig(cfg, { runDir, resume: true, log: o.log });
       }
     }
-    const ensemble = v.ensembleWith.map((n) => join(o.runsDir, configs.get(n)!.name, 'checkpoints', 'last'));
+    const run = runDirOf(o.runsDir, cfg.name);
+    const ensemble = v.ensembleWith.map((n) => runDirOf(o.runsDir, configs.get(n)!.name).checkpoint('last'));
     const own =
       v.checkpoints === 'top'
-        ? readdirSync(join(runDir, 'checkpoints'))
-            .filter((n) => n.startsWith('epoch-'))
-            .map((n) => join(runDir, 'checkpoints', n))
-        : [join(runDir, 'checkpoints', cfg.inference.checkpoint)];
+        ? readdirSync(run.checkpoints)
+            .filter((n) => EPOCH_CHECKPOINT.test(n))
+            .map((n) => run.checkpoint(n))
+        : [run.checkpoint(cfg.inference.checkpoint)];
     if (own.length === 0)
       throw new UsageError(
         `${exp.name}/${v.name}: checkpoints: top, but ${runDir} kept none (set train.keepTopK)`,
@@ -150,12 +145,12 @@ export async function runExperiment(path: string, o: RunOptions): Promise<Varian
     const res = await evaluateConfig(cfg, {
       runsDir: o.runsDir,
       split: 'val',
-      outDir: join(runDir, 'evaluation', `val-${v.name}`),
+      outDir: run.evaluation(`val-${v.name}`),
       log: o.log,
       ...(v.tta ? { ttaAxes: [0, 1, 2] } : {}),
       ...(ensemble.length === 0
         ? {}
-        : { checkpoints: [join(runDir, 'checkpoints', cfg.inference.checkpoint), ...ensemble] }),
+        : { checkpoints: [run.checkpoint(cfg.inference.checkpoint), ...ensemble] }),
     });
     const s = res.tables.at(-1)?.summary ?? { kidney: null, tumor: null, composite: null };
     const d = res.detection?.summary;

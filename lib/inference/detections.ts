@@ -7,20 +7,15 @@
  * also matched to its ground-truth boxes (box recall and precision).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Shape3D, Spacing3D } from '../core/types.js';
+import type { Shape3D } from '../core/types.js';
 import { bodyBox } from '../data/fingerprint.js';
-import { boxShape, cropBox } from '../ops/crop.js';
+import { boxShape } from '../ops/crop.js';
+import { preprocessRegion, type GridPlan, type RegionSource } from '../preprocess/pipeline.js';
+import type { Interpolation } from '../transforms/resample.js';
 import { resampleVisit } from './resample-back.js';
-import { normalize, type Normalization } from '../transforms/intensity.js';
-import { resampleToShape, resampledSize, type Interpolation } from '../transforms/resample.js';
 import { kidneySliceBoxes } from '../detection/data.js';
 import type { Detection, Detector } from '../detection/detector.js';
 import { matchSlice, type BoxCounts } from '../detection/metrics.js';
-
-export interface DetectionPlan {
-  readonly spacingMm: Spacing3D;
-  readonly normalization: Normalization;
-}
 
 export interface CaseDetections {
   /** 1 inside a detected box, on the original grid. */
@@ -43,8 +38,8 @@ function fillBox(mask: Float32Array, shape: Shape3D, d: number, box: readonly nu
 
 export function detectCase(
   det: Detector,
-  plan: DetectionPlan,
-  image: { readonly data: ArrayLike<number>; readonly shape: Shape3D; readonly spacingMm: Spacing3D },
+  plan: GridPlan,
+  image: RegionSource,
   opts: {
     readonly batchSize: number;
     readonly interpolation: Interpolation;
@@ -53,23 +48,15 @@ export function detectCase(
 ): CaseDetections {
   const box = bodyBox(image.data, image.shape);
   const bs = boxShape(box);
-  const grid = [0, 1, 2].map((a) =>
-    resampledSize(bs[a]!, image.spacingMm[a]!, plan.spacingMm[a]!),
-  ) as unknown as Shape3D;
-  const x = normalize(
-    resampleToShape(cropBox(image.data, image.shape, box), bs, grid, opts.interpolation).data,
-    plan.normalization,
-  );
-  const gts =
-    opts.reference === undefined
-      ? null
-      : kidneySliceBoxes(
-          resampleToShape(cropBox(opts.reference, image.shape, box), bs, grid, 'nearest').data,
-          grid,
-        );
+  const r = preprocessRegion(image, box, plan, {
+    interpolation: opts.interpolation,
+    masks: opts.reference === undefined ? [] : [opts.reference],
+  });
+  const grid = r.shape;
+  const x = r.image;
+  const pad = r.pad;
+  const gts = opts.reference === undefined ? null : kidneySliceBoxes(r.masks[0]!, grid);
   const [D, H, W] = grid;
-  let pad = Infinity;
-  for (let i = 0; i < x.length; i++) if (x[i]! < pad) pad = x[i]!;
   const slices: Detection[][] = [];
   for (let d0 = 0; d0 < D; d0 += opts.batchSize) {
     const n = Math.min(opts.batchSize, D - d0);

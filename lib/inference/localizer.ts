@@ -1,40 +1,22 @@
 /**
- * The first step of a cascade: where are the kidneys? A localizer turns a case into a coarse
- * kidney mask on the original grid, from which the cascade cuts its crops — either a segmentation
- * stage (Zhang et al.'s stage 1, Wei et al.'s phase 1: its labels after its own post-processing)
- * or the Faster R-CNN detector (the detection-cascade paper: stacked per-slice boxes). Which one
- * follows from the stage-1 config's `model.type`.
+ * Loads a cascade's first step from its config: a segmentation stage (Zhang et al.'s stage 1, Wei
+ * et al.'s phase 1: its labels after its own post-processing) or the Faster R-CNN detector (the
+ * detection-cascade paper: stacked per-slice boxes). The model's task picks which.
  */
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Config } from '../config/schema/index.js';
+import { modelTraits, type FasterRcnnConfig, type TaskName } from '../config/schema/model.js';
 import { IoError } from '../core/errors.js';
 import { loadDetector } from '../detection/checkpoint.js';
-import type { BoxCounts } from '../detection/metrics.js';
+import { runDirOf } from '../io/run-dir.js';
 import { postprocess } from '../postprocess/index.js';
+import { readPlan } from '../preprocess/plan.js';
 import { detectCase } from './detections.js';
-import { segmentSingle, type CaseImage } from './segment.js';
-import { loadStage, readPlan, runDirOf, type Stage, type StageOptions } from './stage.js';
+import type { Localizer } from './localization.js';
+import { segmentSingle } from './segment.js';
+import { loadStage, type Stage, type StageOptions } from './stage.js';
 
-export interface Localization {
-  /** Nonzero where the kidneys are, on the original grid. */
-  readonly mask: Uint8Array;
-  /** Detector only, with a reference: per-slice box matches. */
-  readonly counts: BoxCounts[] | null;
-}
-
-export interface Localizer {
-  readonly cfg: Config;
-  readonly checkpoints: readonly string[];
-  locate(
-    image: CaseImage,
-    opts?: {
-      readonly reference?: ArrayLike<number>;
-      readonly onWindow?: (stage: string, done: number, total: number) => void;
-    },
-  ): Localization;
-  dispose(): void;
-}
+export type { Localization, Localizer } from './localization.js';
 
 /** A segmentation stage as localizer: its labels after its configured post-processing. */
 export function stageLocalizer(stage: Stage): Localizer {
@@ -54,15 +36,14 @@ export function stageLocalizer(stage: Stage): Localizer {
   };
 }
 
-/** Loads the localizer a config describes (its run's `inference.checkpoint`). */
-export async function loadLocalizer(cfg: Config, opts: StageOptions): Promise<Localizer> {
-  if (cfg.model.type !== 'fasterRcnn') return stageLocalizer(await loadStage(cfg, opts));
-  const runDir = runDirOf(cfg, opts.runsDir);
-  const plan = readPlan(runDir);
-  const dir = opts.checkpoints?.[0] ?? join(runDir, 'checkpoints', cfg.inference.checkpoint);
+/** The detector of a trained run as localizer (its run's `inference.checkpoint`). */
+async function detectorLocalizer(cfg: Config, opts: StageOptions): Promise<Localizer> {
+  const run = runDirOf(opts.runsDir, cfg.name);
+  const plan = readPlan(run.plan);
+  const dir = opts.checkpoints?.[0] ?? run.checkpoint(cfg.inference.checkpoint);
   if (!existsSync(dir))
     throw new IoError('no detector checkpoint: train this config first (`kitseg train`)', dir);
-  const det = await loadDetector(dir, cfg.model);
+  const det = await loadDetector(dir, cfg.model as FasterRcnnConfig);
   return {
     cfg,
     checkpoints: [dir],
@@ -74,4 +55,14 @@ export async function loadLocalizer(cfg: Config, opts: StageOptions): Promise<Lo
       }),
     dispose: () => det.dispose(),
   };
+}
+
+const LOCALIZERS: { readonly [T in TaskName]: (cfg: Config, opts: StageOptions) => Promise<Localizer> } = {
+  segmentation: async (cfg, opts) => stageLocalizer(await loadStage(cfg, opts)),
+  detection: detectorLocalizer,
+};
+
+/** Loads the localizer a config describes. */
+export function loadLocalizer(cfg: Config, opts: StageOptions): Promise<Localizer> {
+  return LOCALIZERS[modelTraits(cfg.model).task](cfg, opts);
 }

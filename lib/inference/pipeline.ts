@@ -4,6 +4,9 @@
  */
 import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema/index.js';
+import { assertFinite } from '../data/labels.js';
+import { readCanonical, writeLikeSource } from '../io/canonical.js';
+import { siblingPath } from './inputs.js';
 import { segmentCase, type CaseImage, type Segmentation, type SegmentOptions } from './segment.js';
 import { loadLocalizer, type Localizer } from './localizer.js';
 import { loadStage, type Stage, type StageOptions } from './stage.js';
@@ -44,4 +47,26 @@ export async function loadPipeline(cfg: Config, opts: StageOptions): Promise<Pip
       stage1?.dispose();
     },
   };
+}
+
+/**
+ * Segments the NIfTI file `input` and writes the labels (uint8) to `output` with the input's shape
+ * and header geometry; with `probabilities`, also `<output>_kidney_prob` / `_tumor_prob` (float32).
+ */
+export function predictFile(
+  pipe: Pipeline,
+  input: string,
+  output: string,
+  opts: { readonly probabilities: boolean; readonly onWindow?: SegmentOptions['onWindow'] },
+): void {
+  const image = readCanonical(input);
+  assertFinite(image.data, input);
+  const seg = pipe.segment(image, {
+    probabilities: opts.probabilities,
+    ...(opts.onWindow === undefined ? {} : { onWindow: opts.onWindow }),
+  });
+  writeLikeSource(output, seg.labels, image, 'uint8');
+  if (seg.probabilities === null) return;
+  writeLikeSource(siblingPath(output, '_kidney_prob'), seg.probabilities.kidney, image, 'float32');
+  writeLikeSource(siblingPath(output, '_tumor_prob'), seg.probabilities.tumor, image, 'float32');
 }

@@ -5,21 +5,17 @@
  * configured post-processing. Labels come back at the input's full resolution.
  */
 import type { Config } from '../config/schema/index.js';
-import type { Shape3D, Spacing3D } from '../core/types.js';
+import type { Shape3D } from '../core/types.js';
 import { bodyBox } from '../data/fingerprint.js';
 import { boxShape, type Box } from '../ops/crop.js';
 import { postprocess, type PostprocessReport } from '../postprocess/index.js';
 import { keepLargestComponent, kidneyBoxes } from '../postprocess/kidney-components.js';
 import { labelOf, regionProbability, resampleVisit } from './resample-back.js';
 import type { BoxCounts } from '../detection/metrics.js';
-import type { Localizer } from './localizer.js';
+import type { CaseImage, Localizer } from './localization.js';
 import { predictBox, type BoxPrediction, type Stage } from './stage.js';
 
-export interface CaseImage {
-  readonly data: ArrayLike<number>;
-  readonly shape: Shape3D;
-  readonly spacingMm: Spacing3D;
-}
+export type { CaseImage } from './localization.js';
 
 export interface RegionProbabilities {
   readonly kidney: Float32Array;

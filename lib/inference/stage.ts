@@ -4,30 +4,25 @@
  * region of a volume exactly as training did (crop → resample → normalise, optional prior channel)
  * and returns stitched probabilities on the network's grid.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import type { Config } from '../config/schema/index.js';
+import { isSliceModel, traitsOf, windowPatch } from '../config/traits.js';
 import { IoError, UsageError } from '../core/errors.js';
-import type { Shape3D, Spacing3D } from '../core/types.js';
+import type { Shape3D } from '../core/types.js';
 import { loadModel } from '../io/checkpoint.js';
-import { boxShape, cropBox, type Box } from '../ops/crop.js';
-import { normalize, type Normalization } from '../transforms/intensity.js';
-import {
-  resampledSize,
-  resampleToShape,
-  resampleVolume,
-  type Interpolation,
-} from '../transforms/resample.js';
+import { CHECKPOINT_FILES, runDirOf } from '../io/run-dir.js';
+import type { Box } from '../ops/crop.js';
+import { type GridPlan, preprocessRegion, type RegionSource } from '../preprocess/pipeline.js';
+import { readPlan } from '../preprocess/plan.js';
 import { Predictor } from './predictor.js';
 import type { OutputEncoding } from './resample-back.js';
 import { slidingWindowInference } from './sliding-window.js';
 import { predictSlices } from './slices.js';
 
-export interface StagePlan {
-  readonly spacingMm: Spacing3D;
-  readonly normalization: Normalization;
-}
+/** What a stage needs of its run's plan. */
+export type StagePlan = GridPlan;
 
 export interface Stage {
   readonly cfg: Config;
@@ -50,34 +45,22 @@ export interface StageOptions {
   readonly ttaAxes?: readonly number[];
 }
 
-export function runDirOf(cfg: Config, runsDir: string): string {
-  return join(runsDir, cfg.name);
-}
-
-/** Reads a run's preprocessing plan. */
-export function readPlan(runDir: string): StagePlan {
-  const p = join(runDir, 'plan.json');
-  if (!existsSync(p)) throw new IoError('no plan.json: train this config first (`kitseg train`)', p);
-  const raw = JSON.parse(readFileSync(p, 'utf8')) as StagePlan;
-  return { spacingMm: raw.spacingMm, normalization: raw.normalization };
-}
-
 export async function loadStage(cfg: Config, opts: StageOptions): Promise<Stage> {
-  if (cfg.model.type === 'fasterRcnn')
+  if (traitsOf(cfg).task !== 'segmentation')
     throw new UsageError(
-      `${cfg.name}: a fasterRcnn config finds kidney boxes, it does not label voxels — evaluate it for box recall/precision, or predict with a config whose inference.cascade.stage1 names it`,
+      `${cfg.name}: a ${cfg.model.type} config finds kidney boxes, it does not label voxels — evaluate it for box recall/precision, or predict with a config whose inference.cascade.stage1 names it`,
     );
-  const runDir = runDirOf(cfg, opts.runsDir);
-  const plan = readPlan(runDir);
-  const dirs = opts.checkpoints ?? [join(runDir, 'checkpoints', cfg.inference.checkpoint)];
+  const run = runDirOf(opts.runsDir, cfg.name);
+  const plan = readPlan(run.plan);
+  const dirs = opts.checkpoints ?? [run.checkpoint(cfg.inference.checkpoint)];
   const models: tf.LayersModel[] = [];
   for (const d of dirs) {
-    if (!existsSync(join(d, 'model.json'))) throw new IoError('no model.json in this checkpoint folder', d);
+    if (!existsSync(join(d, CHECKPOINT_FILES.model)))
+      throw new IoError('no model.json in this checkpoint folder', d);
     models.push(await loadModel(d));
   }
-  const is2d = cfg.model.type === 'unet2d';
-  const p = cfg.train.patchSize;
-  const patch: Shape3D = is2d ? [1, p[1], p[2]] : p;
+  const is2d = isSliceModel(cfg);
+  const patch = windowPatch(cfg);
   // A 2D model cannot mirror along D (its windows are one slice thick).
   const axes = (opts.ttaAxes ?? cfg.inference.ttaAxes).filter((a) => !(is2d && a === 0));
   return {
@@ -108,38 +91,33 @@ export interface BoxPrediction {
  */
 export function predictBox(
   stage: Stage,
-  image: { readonly data: ArrayLike<number>; readonly shape: Shape3D; readonly spacingMm: Spacing3D },
+  image: RegionSource,
   box: Box,
   prior?: ArrayLike<number>,
   onWindow?: (done: number, total: number) => void,
 ): BoxPrediction {
-  const shape = boxShape(box);
-  const target = stage.plan.spacingMm;
   // Detection cascade: the crop is resized to one fixed window instead of resampled to a spacing.
   const resize = (stage.cfg.inference.cascade?.resizeTo ?? null) as Shape3D | null;
-  const toGrid = (data: Float32Array, mode: Interpolation) =>
-    resize === null
-      ? resampleVolume(data, shape, image.spacingMm, target, mode)
-      : resampleToShape(data, shape, resize, mode);
-  const img = toGrid(cropBox(image.data, image.shape, box), stage.cfg.preprocess.interpolation);
-  const norm = normalize(img.data, stage.plan.normalization);
-  let pad = Infinity;
-  for (let i = 0; i < norm.length; i++) if (norm[i]! < pad) pad = norm[i]!;
   const C = stage.inChannels;
+  if (C === 2 && prior === undefined)
+    throw new IoError('this stage needs a spatial prior (run it through the cascade)', stage.cfg.name);
+  const r = preprocessRegion(image, box, stage.plan, {
+    interpolation: stage.cfg.preprocess.interpolation,
+    resizeTo: resize,
+    masks: C === 2 ? [prior!] : [],
+  });
+  const norm = r.image;
+  const pad = r.pad;
   let input = norm;
   if (C === 2) {
-    if (prior === undefined)
-      throw new IoError('this stage needs a spatial prior (run it through the cascade)', stage.cfg.name);
-    const pr = toGrid(cropBox(prior, image.shape, box), 'nearest');
+    const pr = r.masks[0]!;
     input = new Float32Array(norm.length * 2);
     for (let i = 0; i < norm.length; i++) {
       input[2 * i] = norm[i]!;
-      input[2 * i + 1] = pr.data[i]!;
+      input[2 * i + 1] = pr[i]!;
     }
   }
-  const gridShape: Shape3D =
-    resize ??
-    ([0, 1, 2].map((a) => resampledSize(shape[a]!, image.spacingMm[a]!, target[a]!)) as unknown as Shape3D);
+  const gridShape = r.shape;
   const slices = stage.cfg.train.slices;
   if (slices !== null && C === 1) {
     const p = stage.cfg.train.patchSize;

@@ -1,5 +1,5 @@
 /** Atomic file writes: write a temporary sibling, then rename, so no reader ever sees half a file. */
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { IoError } from '../core/errors.js';
 
@@ -26,4 +26,9 @@ export function writeFileAtomic(path: string, data: Uint8Array | string): void {
 /** Writes pretty JSON atomically, with a trailing newline. */
 export function writeJsonAtomic(path: string, value: unknown): void {
   writeFileAtomic(path, JSON.stringify(value, null, 2) + '\n');
+}
+
+/** Appends `record` as one JSON line to `path` (a log: `metrics.jsonl`). */
+export function appendJsonLine(path: string, record: Readonly<Record<string, unknown>>): void {
+  appendFileSync(path, JSON.stringify(record) + '\n');
 }

@@ -9,8 +9,7 @@
  *   {background, kidney} and kidney box deltas.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { FasterRcnnConfig } from '../config/schema/model.js';
-import { anchorsPerCell } from '../detection/anchors.js';
+import { MODEL_TRAITS, type FasterRcnnConfig } from '../config/schema/model.js';
 import { add, conv, seededNormal, type Sym } from './blocks.js';
 import { BatchNormalization } from './layers/batch-normalization.js';
 
@@ -22,8 +21,13 @@ export interface DetectorModels {
 const sym = (l: tf.layers.Layer, x: Sym | Sym[]) => l.apply(x) as Sym;
 
 /** Input pixels per feature-map cell: 4 (stem) × the stage strides. */
+/** RPN anchors per feature cell: one per (size, ratio); the RPN head has this many channels. */
+export function anchorsPerCell(sizes: readonly number[], ratios: readonly number[]): number {
+  return sizes.length * ratios.length;
+}
+
 export function featureStride(cfg: FasterRcnnConfig): number {
-  return cfg.stageStrides.reduce((a, s) => a * s, 4);
+  return MODEL_TRAITS.fasterRcnn.patchMultiple(cfg)[1];
 }
 
 /** conv → batch norm (when configured) → ReLU (unless the block's add comes first). */

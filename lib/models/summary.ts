@@ -1,6 +1,7 @@
 /** Model summaries as data: layers with class, output shape and parameter count. */
 import type * as tf from '@tensorflow/tfjs';
 import type { Config } from '../config/schema/index.js';
+import { networkPatch } from '../config/traits.js';
 import { buildFasterRcnn } from './faster-rcnn.js';
 import { buildModel } from './index.js';
 
@@ -18,11 +19,6 @@ export interface ModelSummary {
   readonly trainableParams: number;
   readonly outputs: (number | null)[][];
   readonly layers: LayerSummary[];
-}
-
-/** Patch size the model sees: the config's `[D, H, W]`, or `[H, W]` for 2D models. */
-export function modelPatchSize(cfg: Config): number[] {
-  return cfg.model.type === 'unet2d' ? cfg.train.patchSize.slice(1) : [...cfg.train.patchSize];
 }
 
 export function summarize(model: tf.LayersModel, type: string, patchSize: number[]): ModelSummary {
@@ -48,7 +44,7 @@ export function summarize(model: tf.LayersModel, type: string, patchSize: number
 
 /** Builds the config's model and summarises it (disposing the weights afterwards). */
 export function summarizeConfig(cfg: Config): ModelSummary {
-  const patch = modelPatchSize(cfg);
+  const patch = networkPatch(cfg);
   if (cfg.model.type === 'fasterRcnn') {
     // The detector's two networks, backbone + RPN first, then the box head.
     const m = buildFasterRcnn(cfg.model);

@@ -52,3 +52,35 @@ export function boundingBox(shape: Shape3D, keep: (i: number) => boolean): Box |
   if (hi[0]! < 0) return null;
   return { lo: lo as unknown as Shape3D, hi: hi.map((v) => v + 1) as unknown as Shape3D };
 }
+
+/**
+ * Copies the `patch`-sized box centred at `centre` out of `[D, H, W]` data, padding with `pad`
+ * outside the volume. The box starts at centre − ⌊patch/2⌋.
+ */
+export function extractPatch(
+  data: ArrayLike<number>,
+  shape: Shape3D,
+  centre: Shape3D,
+  patch: Shape3D,
+  pad: number,
+): Float32Array {
+  const [D, H, W] = shape;
+  const [pd, ph, pw] = patch;
+  const out = new Float32Array(pd * ph * pw).fill(pad);
+  const s = [0, 1, 2].map((a) => centre[a]! - Math.floor(patch[a]! / 2));
+  for (let d = 0; d < pd; d++) {
+    const z = s[0]! + d;
+    if (z < 0 || z >= D) continue;
+    for (let h = 0; h < ph; h++) {
+      const y = s[1]! + h;
+      if (y < 0 || y >= H) continue;
+      const row = (z * H + y) * W;
+      const o = (d * ph + h) * pw;
+      for (let w = 0; w < pw; w++) {
+        const x = s[2]! + w;
+        if (x >= 0 && x < W) out[o + w] = data[row + x]!;
+      }
+    }
+  }
+  return out;
+}

@@ -15,7 +15,8 @@ import { loadCase, type CaseRef } from '../data/kits19.js';
 import { writeFileAtomic, writeJsonAtomic } from '../io/atomic.js';
 import type { Logger } from '../core/logger.js';
 import type { Rng } from '../rng/rng.js';
-import { makePlan, preprocessCase, type Plan, type PreprocessedCase } from './data.js';
+import { makePlan, readPlan, type Plan } from '../preprocess/plan.js';
+import { preprocessCase, type PreprocessedCase } from './data.js';
 
 const FORMAT = 1;
 
@@ -120,7 +121,7 @@ export function preparedDataset(
   let plan: Plan;
   const trainValid = train.every((r) => cached.has(r.id));
   if (existsSync(planPath) && trainValid) {
-    plan = JSON.parse(readFileSync(planPath, 'utf8')) as Plan;
+    plan = readPlan(planPath);
   } else {
     // The fingerprint needs every train case decoded; the plan is then rewritten.
     plan = makePlan(

@@ -10,6 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import { IoError } from '../core/errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { loadModel, saveModel } from '../io/checkpoint.js';
+import { CHECKPOINT_FILES } from '../io/run-dir.js';
 import type { RngState } from '../rng/rng.js';
 import type { ScheduleState } from './schedule.js';
 
@@ -76,8 +77,11 @@ export async function saveCheckpoint(
     bin.set(p, o);
     o += p.byteLength;
   }
-  writeFileAtomic(join(tmp, 'optimizer.bin'), bin);
-  writeFileAtomic(join(tmp, 'state.json'), JSON.stringify({ ...state, optimizer: { tensors } }, null, 1));
+  writeFileAtomic(join(tmp, CHECKPOINT_FILES.optimizer), bin);
+  writeFileAtomic(
+    join(tmp, CHECKPOINT_FILES.state),
+    JSON.stringify({ ...state, optimizer: { tensors } }, null, 1),
+  );
   mkdirSync(dirname(dir), { recursive: true });
   const old = `${dir}.old-${process.pid}`;
   if (existsSync(dir)) renameSync(dir, old);
@@ -91,10 +95,10 @@ export async function loadCheckpoint(dir: string): Promise<{
   optimizerWeights: { name: string; tensor: tf.Tensor }[];
   state: TrainState;
 }> {
-  const statePath = join(dir, 'state.json');
+  const statePath = join(dir, CHECKPOINT_FILES.state);
   if (!existsSync(statePath)) throw new IoError('no training checkpoint here (state.json missing)', dir);
   const raw = JSON.parse(readFileSync(statePath, 'utf8')) as TrainState & { optimizer: OptimizerManifest };
-  const bin = readFileSync(join(dir, 'optimizer.bin'));
+  const bin = readFileSync(join(dir, CHECKPOINT_FILES.optimizer));
   const optimizerWeights = raw.optimizer.tensors.map((t) => {
     const n = t.shape.reduce((a, b) => a * b, 1);
     const slice = bin.buffer.slice(bin.byteOffset + t.offset, bin.byteOffset + t.offset + n * 4);
@@ -136,4 +140,14 @@ export async function restoreOptimizerWeights(
     }),
   );
   tf.dispose(saved.map((w) => w.tensor));
+}
+
+/** The loop state saved in checkpoint `dir`, or null when it holds none. */
+export function readTrainState(dir: string): TrainState | null {
+  const p = join(dir, CHECKPOINT_FILES.state);
+  if (!existsSync(p)) return null;
+  const { optimizer: _o, ...state } = JSON.parse(readFileSync(p, 'utf8')) as TrainState & {
+    optimizer: unknown;
+  };
+  return state;
 }

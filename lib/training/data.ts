@@ -5,15 +5,15 @@
  */
 import type { Config } from '../config/schema/index.js';
 import type { Shape3D, Spacing3D } from '../core/types.js';
-import { bodyBox, computeFingerprint, targetSpacing, type Fingerprint } from '../data/fingerprint.js';
+import { bodyBox } from '../data/fingerprint.js';
 import { loadCase, type CaseRef, type LoadedCase } from '../data/kits19.js';
-import { classLocations, extractPatch, sampleCentre, type ClassLocations } from '../data/sampler.js';
+import { classLocations, sampleCentre, type ClassLocations } from '../data/sampler.js';
 import { kidneyBoxes, type CropRule } from '../postprocess/kidney-components.js';
 import { extractSlice, sliceIndices, type SliceRule } from '../data/slices.js';
-import { boxShape, cropBox, type Box } from '../ops/crop.js';
+import { boxShape, cropBox, extractPatch, type Box } from '../ops/crop.js';
 import type { Rng } from '../rng/rng.js';
-import { normalize, type Normalization } from '../transforms/intensity.js';
-import { resampleToShape, resampleVolume } from '../transforms/resample.js';
+import { resampleToShape } from '../transforms/resample.js';
+import { preprocessRegion, type GridPlan } from '../preprocess/pipeline.js';
 import type { Augmenter } from '../transforms/augment/index.js';
 import { corruptPrior, type PriorCorruption } from './prior.js';
 
@@ -31,60 +31,18 @@ export interface PreparedCase {
   readonly slices?: number[];
 }
 
-/** The preprocessing plan: target spacing and the concrete normalisation. */
-export interface Plan {
-  readonly spacingMm: Spacing3D;
-  readonly normalization: Normalization;
-  readonly fingerprint: Fingerprint;
-}
-
-/** Crops a loaded case to its body box. */
-function crop(c: LoadedCase): { image: Float32Array; label: Float32Array; shape: Shape3D } {
-  const box = bodyBox(c.image.data, c.image.shape);
-  return {
-    image: cropBox(c.image.data, c.image.shape, box),
-    label: cropBox(c.label!.data, c.image.shape, box),
-    shape: boxShape(box),
-  };
-}
-
-/** Derives the plan from the training cases (fingerprint → target spacing, normalisation stats). */
-export function makePlan(cfg: Config, train: readonly LoadedCase[], rng: Rng): Plan {
-  const fingerprint = computeFingerprint(
-    train.map((c) => ({
-      image: c.image.data,
-      label: c.label!.data,
-      shape: c.image.shape,
-      spacingMm: c.image.spacingMm,
-    })),
-    rng,
-  );
-  const spacingMm = cfg.preprocess.spacing ?? targetSpacing(fingerprint);
-  const n = cfg.preprocess.normalization;
-  const f = fingerprint.foreground;
-  const normalization: Normalization =
-    n.type === 'ctForeground'
-      ? { type: 'ctForeground', p005: f.p005, p995: f.p995, mean: f.mean, std: f.std }
-      : n;
-  return { spacingMm, normalization, fingerprint };
-}
-
 /** A case cropped, resampled and normalised (what the preprocessing cache stores). */
 export type PreprocessedCase = Omit<PreparedCase, 'locs' | 'prior'>;
 
-/** Crops, resamples and normalises one labelled case. */
+/** Crops one labelled case to its body, resamples and normalises it (the shared pipeline). */
 export function preprocessCase(
   c: LoadedCase,
-  plan: Plan,
+  plan: GridPlan,
   interpolation: 'linear' | 'cubic',
 ): PreprocessedCase {
-  const cropped = crop(c);
-  const img = resampleVolume(cropped.image, cropped.shape, c.image.spacingMm, plan.spacingMm, interpolation);
-  const lab = resampleVolume(cropped.label, cropped.shape, c.image.spacingMm, plan.spacingMm, 'nearest');
-  const image = normalize(img.data, plan.normalization);
-  let pad = Infinity;
-  for (let i = 0; i < image.length; i++) if (image[i]! < pad) pad = image[i]!;
-  return { id: c.ref.id, image, label: lab.data, shape: img.shape, pad };
+  const box = bodyBox(c.image.data, c.image.shape);
+  const r = preprocessRegion(c.image, box, plan, { interpolation, masks: [c.label!.data] });
+  return { id: c.ref.id, image: r.image, label: r.masks[0]!, shape: r.shape, pad: r.pad };
 }
 
 /** Adds the sampler's class locations (seeded subsampling). */

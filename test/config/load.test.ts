@@ -26,11 +26,15 @@ describe('config/load', () => {
   });
 
   it('extends merges objects key by key and replaces arrays', () => {
-    write('base.yaml', 'seed: 3\ntrain:\n  epochs: 10\n  patchSize: [16, 16, 16]\n');
+    write(
+      'base.yaml',
+      'seed: 3\nmodel:\n  type: unet3d\n  poolSchedule: [[2, 2, 2]]\ntrain:\n  epochs: 10\n  patchSize: [16, 16, 16]\n',
+    );
     const c = loadConfig(write('child.yaml', 'extends: base.yaml\ntrain:\n  patchSize: [8, 16, 16]\n'));
     expect(c.seed).to.equal(3);
     expect(c.train.epochs).to.equal(10);
     expect(c.train.patchSize).to.deep.equal([8, 16, 16]);
+    expect(c.model.type === 'unet3d' && c.model.poolSchedule).to.deep.equal([[2, 2, 2]]);
   });
 
   it('detects extends cycles', () => {
@@ -40,7 +44,11 @@ describe('config/load', () => {
   });
 
   it('--set overrides nested keys with YAML-typed values', () => {
-    const c = loadConfig(write('c.yaml', 'seed: 1\n'), ['seed=0', 'train.patchSize=[8,8,8]', 'data.fold=2']);
+    const c = loadConfig(write('c.yaml', 'seed: 1\nmodel:\n  type: unet3d\n  poolSchedule: [[2, 2, 2]]\n'), [
+      'seed=0',
+      'train.patchSize=[8,8,8]',
+      'data.fold=2',
+    ]);
     expect(c.seed).to.equal(0);
     expect(c.train.patchSize).to.deep.equal([8, 8, 8]);
     expect(c.data.fold).to.equal(2);

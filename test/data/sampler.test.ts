@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { classLocations, extractPatch, sampleCentre, type CentreMode } from '../../lib/data/sampler.js';
+import { classLocations, sampleCentre, type CentreMode } from '../../lib/data/sampler.js';
+import { extractPatch } from '../../lib/ops/crop.js';
 import { Rng } from '../../lib/rng/rng.js';
 
 describe('data/sampler', () => {

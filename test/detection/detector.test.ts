@@ -7,7 +7,11 @@ import { expect } from 'chai';
 import { validateConfig } from '../../lib/config/load.js';
 import { FasterRcnnSchema } from '../../lib/config/schema/model.js';
 import { SILENT_LOGGER } from '../../lib/core/logger.js';
-import { trainDetector } from '../../lib/detection/train.js';
+import { runTraining, type TrainOptions } from '../../lib/training/loop.js';
+import { DETECTION_TASK } from '../../lib/tasks/index.js';
+import type { Config } from '../../lib/config/schema/index.js';
+
+const trainDetector = (cfg: Config, o: TrainOptions) => runTraining(cfg, DETECTION_TASK, o);
 import { writeSyntheticDataset } from '../../lib/synth/dataset.js';
 import { IoError } from '../../lib/core/errors.js';
 import type { Box2D } from '../../lib/detection/boxes.js';

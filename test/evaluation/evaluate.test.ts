@@ -10,7 +10,11 @@ import { SILENT_LOGGER } from '../../lib/core/logger.js';
 import { evaluateConfig, scorePredictions, splitCases } from '../../lib/evaluation/evaluate.js';
 import { readNifti, writeNifti } from '../../lib/io/nifti.js';
 import { writeSyntheticDataset } from '../../lib/synth/dataset.js';
-import { train } from '../../lib/training/trainer.js';
+import { runTraining, type TrainOptions } from '../../lib/training/loop.js';
+import { SEGMENTATION_TASK } from '../../lib/tasks/index.js';
+import type { Config } from '../../lib/config/schema/index.js';
+
+const train = (cfg: Config, o: TrainOptions) => runTraining(cfg, SEGMENTATION_TASK, o);
 import { runKitseg } from '../helpers/cli.js';
 import { useTmpDir } from '../helpers/tmp.js';
 

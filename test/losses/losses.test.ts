@@ -174,20 +174,27 @@ describe('losses', () => {
   });
 
   it('the boundary-aware loss is Dice on regions plus weighted edge BCE on the second output', async () => {
+    // One row of 5 voxels, labels [0, 0, 2, 2, 1]:
+    //   regions  kidney+tumour [0,0,1,1,1], tumour [0,0,1,1,0]
+    //   edges (a voxel that differs from a face neighbour) [0,1,1,0,0] and [0,1,1,1,1]: 6 of 10.
     const labels = tf.tensor2d([[0, 0, 2, 2, 1]]);
-    const seg = tf.sigmoid(tf.randomNormal([1, 5, 2], 0, 1, 'float32', 50));
-    const edge = tf.sigmoid(tf.randomNormal([1, 5, 2], 0, 1, 'float32', 51));
+    const seg = tf.tensor3d([Array.from({ length: 5 }, () => [0.5, 0.25])]);
+    const edge = tf.tensor3d([Array.from({ length: 5 }, () => [0.8, 0.5])]);
     const loss = buildLoss(LossSchema.parse({ type: 'boundaryAware', smooth: 0 }), 'sigmoid');
-    const y = regionTargets(labels);
-    const want =
-      val(() => softDice(seg, y, { smooth: 0, batchDice: true, includeBackground: true })) +
-      val(() => weightedEdgeBce(edge, edgeTargets(y)));
+    // Dice, batch-wise, both region channels: kidney+tumour 2·1.5 / (2.5 + 3) = 6/11,
+    // tumour 2·0.5 / (1.25 + 2) = 4/13.
+    const dice = 1 - (6 / 11 + 4 / 13) / 2;
+    // Edge BCE: β = 1 − 6/10 = 0.4 weighs the edge voxels, 0.6 the rest; p = 0.8 (channel 0),
+    // 0.5 (channel 1); the mean over the 10 voxels.
+    const bce =
+      -(2 * 0.4 * Math.log(0.8) + 3 * 0.6 * Math.log(0.2) + 4 * 0.4 * Math.log(0.5) + 0.6 * Math.log(0.5)) /
+      10;
     expectClose(
       val(() => loss([seg, edge], labels)),
-      want,
+      dice + bce,
       { atol: 1e-5 },
     );
     await expectNoLeak(() => val(() => loss([seg, edge], labels)));
-    tf.dispose([labels, seg, edge, y]);
+    tf.dispose([labels, seg, edge]);
   });
 });

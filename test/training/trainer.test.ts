@@ -6,7 +6,11 @@ import { expect } from 'chai';
 import { validateConfig } from '../../lib/config/load.js';
 import { SILENT_LOGGER } from '../../lib/core/logger.js';
 import { writeSyntheticDataset } from '../../lib/synth/dataset.js';
-import { train, TrainingError } from '../../lib/training/trainer.js';
+import { runTraining, TrainingError, type TrainOptions } from '../../lib/training/loop.js';
+import { SEGMENTATION_TASK } from '../../lib/tasks/index.js';
+import type { Config } from '../../lib/config/schema/index.js';
+
+const train = (cfg: Config, o: TrainOptions) => runTraining(cfg, SEGMENTATION_TASK, o);
 import { testBackend } from '../helpers/setup.js';
 import { useTmpDir } from '../helpers/tmp.js';
 
@@ -216,19 +220,38 @@ describe('training/trainer', function () {
   });
 
   it('a NaN/Inf loss stops the run with a clear error naming the last good checkpoint', async () => {
-    const cfg = tinyConfig(data, { optim: { type: 'adam', lr: 1e30 } });
-    let err: unknown;
-    try {
-      await train(cfg, { runDir: join(tmp(), 'n'), resume: false, log: SILENT_LOGGER });
-    } catch (e) {
-      err = e;
-    }
+    // Adam moves every weight by ~lr: step 1's loss is finite (it is computed before the update),
+    // so epoch 1 (one step) ends with a `last` checkpoint; step 2 then diverges.
+    const cfg = tinyConfig(data, {
+      optim: { type: 'adam', lr: 1e30 },
+      train: { epochs: 3, iterationsPerEpoch: 1, batchSize: 2, patchSize: [8, 16, 16], valEvery: 5 },
+    });
+    const err = await train(cfg, { runDir: join(tmp(), 'n'), resume: false, log: SILENT_LOGGER }).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(err).to.be.instanceOf(TrainingError);
     expect((err as Error).message).to.match(
-      /loss became (NaN|Infinity|-Infinity) at epoch \d, iteration \d; the last good checkpoint is .*checkpoints\/last/,
+      /loss became (NaN|Infinity|-Infinity) at epoch 2, iteration 1; the last good checkpoint is .*checkpoints\/last/,
     );
-    // No half-written checkpoint folders are left behind.
+    // The named checkpoint is complete (epoch 1 done), and no half-written folder is left behind.
     const ck = join(tmp(), 'n', 'checkpoints');
-    if (existsSync(ck)) expect(readdirSync(ck).every((d) => d === 'last' || d === 'best')).to.equal(true);
+    expect(readdirSync(ck)).to.deep.equal(['last']);
+    const st = JSON.parse(readFileSync(join(ck, 'last', 'state.json'), 'utf8')) as {
+      epoch: number;
+      globalStep: number;
+    };
+    expect([st.epoch, st.globalStep]).to.deep.equal([1, 1]);
+  });
+
+  it('a NaN loss before any checkpoint says that none was saved', async () => {
+    const cfg = tinyConfig(data, { optim: { type: 'adam', lr: 1e30 }, name: 'nan0' });
+    const err = await train(cfg, { runDir: join(tmp(), 'n0'), resume: false, log: SILENT_LOGGER }).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(err).to.be.instanceOf(TrainingError);
+    expect((err as Error).message).to.match(/at epoch 1, iteration 2; no checkpoint was saved yet/);
+    expect(existsSync(join(tmp(), 'n0', 'checkpoints'))).to.equal(false);
   });
 });

@@ -3,7 +3,7 @@
 import { expect } from 'chai';
 import { AugmentSchema } from '../../lib/config/schema/augment.js';
 import type { Shape3D } from '../../lib/core/types.js';
-import { extractPatch } from '../../lib/data/sampler.js';
+import { extractPatch } from '../../lib/ops/crop.js';
 import { Rng } from '../../lib/rng/rng.js';
 import { Augmenter } from '../../lib/transforms/augment/index.js';
 import { blur, brightness, contrast, gamma, lowres, noise } from '../../lib/transforms/augment/intensity.js';

@@ -6,14 +6,21 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import type { Argv } from 'yargs';
-import { selectBackend, type BackendRequest } from '../../backend/select.js';
+import { selectBackend } from '../../backend/select.js';
 import { loadConfig } from '../../config/load.js';
 import { DataError, IoError, UsageError } from '../../core/errors.js';
 import { splitCases } from '../../evaluation/evaluate.js';
 import { registrationAugment } from '../../registration/augment.js';
 import { DEFAULT_REGISTRATION } from '../../registration/register.js';
 import { Rng } from '../../rng/rng.js';
-import { loggerFor, printResult, type CliIO, type GlobalArgs } from '../context.js';
+import {
+  loggerFor,
+  printResult,
+  type CliIO,
+  type CliCommand,
+  type GlobalArgs,
+  backendFor,
+} from '../context.js';
 import { withConfigOptions } from '../options.js';
 
 interface Args extends GlobalArgs {
@@ -27,7 +34,6 @@ interface Args extends GlobalArgs {
   levels: number[];
   iterations: number;
   json: boolean;
-  backend: string;
 }
 
 /** Ids of the `k` worst cases (lowest composite Dice) in an evaluation's scores.json. */
@@ -45,7 +51,7 @@ export function worstCases(path: string, k: number): string[] {
     .map((c) => c.id);
 }
 
-export function augmentCommand(io: CliIO) {
+export function augmentCommand(io: CliIO): CliCommand<Args> {
   return {
     command: 'augment <action>',
     describe: 'Registration-based augmentation: warp train cases onto hard cases (action: register)',
@@ -79,7 +85,7 @@ export function augmentCommand(io: CliIO) {
         throw new UsageError(`--hard: expected a positive integer, got ${a.hard}`);
       if (!Number.isInteger(a.perHard) || a.perHard < 1)
         throw new UsageError(`--per-hard: expected a positive integer, got ${a.perHard}`);
-      await selectBackend((a.backend === 'auto' ? cfg.backend : a.backend) as BackendRequest);
+      await selectBackend(backendFor(a, cfg));
       const train = splitCases(cfg, cfg.data.trainSplit);
       const rng = Rng.fromSeed(cfg.seed).fork('augment-register');
       let hard = rng.shuffle(train).slice(0, a.hard);

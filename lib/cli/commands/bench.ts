@@ -3,13 +3,13 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Argv } from 'yargs';
-import { selectBackend, type BackendRequest } from '../../backend/select.js';
+import { selectBackend } from '../../backend/select.js';
 import { runBench, type BenchResult } from '../../bench/run.js';
 import { benchSampler } from '../../bench/sampler.js';
 import { loadConfig } from '../../config/load.js';
 import { IoError, UsageError } from '../../core/errors.js';
 import type { CliIO } from '../context.js';
-import { loggerFor, printResult, type GlobalArgs } from '../context.js';
+import { loggerFor, printResult, type CliCommand, type GlobalArgs, backendFor } from '../context.js';
 import { packageRoot } from '../version.js';
 
 interface TorchResult {
@@ -29,7 +29,6 @@ interface Args extends GlobalArgs {
   compareTorch: boolean;
   torchScript?: string;
   python: string;
-  backend: string;
   sampler: boolean;
   batches: number;
   config?: string;
@@ -81,7 +80,7 @@ function human(k: BenchResult, t: TorchResult | undefined): string {
   return lines.join('\n') + '\n';
 }
 
-export function benchCommand(io: CliIO) {
+export function benchCommand(io: CliIO): CliCommand<Args> {
   return {
     command: 'bench',
     describe:
@@ -131,10 +130,7 @@ export function benchCommand(io: CliIO) {
       if (a.patch % 8 !== 0 || a.patch < 8)
         throw new UsageError(`--patch: expected a multiple of 8, got ${a.patch}`);
       const log = loggerFor(io, a);
-      const sel = await selectBackend(
-        a.backend as BackendRequest,
-        a.threads === undefined ? {} : { threads: a.threads },
-      );
+      const sel = await selectBackend(backendFor(a), a.threads === undefined ? {} : { threads: a.threads });
       log.info(`bench on ${sel.name}: ${sel.probes.at(-1)?.reason ?? ''}`);
       const k = runBench(a);
       let t: TorchResult | undefined;

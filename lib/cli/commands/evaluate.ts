@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import type { Argv } from 'yargs';
-import { selectBackend, type BackendRequest } from '../../backend/select.js';
+import { selectBackend } from '../../backend/select.js';
 import { loadConfig } from '../../config/load.js';
 import { ConfigSchema } from '../../config/schema/index.js';
 import { UsageError } from '../../core/errors.js';
@@ -14,8 +14,15 @@ import { discoverCases } from '../../data/kits19.js';
 import { evaluateConfig, scorePredictions, splitCases } from '../../evaluation/evaluate.js';
 import { writeHtmlReport } from '../../evaluation/html-report.js';
 import { detectionMarkdown, markdownTable, summaryLine, writeEvaluation } from '../../evaluation/report.js';
-import { runDirOf } from '../../inference/stage.js';
-import { loggerFor, printResult, type CliIO, type GlobalArgs } from '../context.js';
+import { runDirOf } from '../../io/run-dir.js';
+import {
+  loggerFor,
+  printResult,
+  type CliIO,
+  type CliCommand,
+  type GlobalArgs,
+  backendFor,
+} from '../context.js';
 import { inferenceOptions, stageOptionsFrom, type InferenceArgs } from '../inference-options.js';
 import { withConfigOptions } from '../options.js';
 
@@ -27,10 +34,9 @@ interface Args extends GlobalArgs, InferenceArgs {
   data?: string;
   tag?: string;
   json: boolean;
-  backend: string;
 }
 
-export function evaluateCommand(io: CliIO) {
+export function evaluateCommand(io: CliIO): CliCommand<Args> {
   return {
     command: 'evaluate',
     describe: 'Predict a split and score it with the KiTS metrics, or score existing predictions',
@@ -65,13 +71,10 @@ export function evaluateCommand(io: CliIO) {
       if (a.config === undefined)
         throw new UsageError('give --config (predict and score) or --pred-dir (score files)');
       const cfg = loadConfig(a.config, a.set);
-      const sel = await selectBackend((a.backend === 'auto' ? cfg.backend : a.backend) as BackendRequest);
+      const sel = await selectBackend(backendFor(a, cfg));
       log.info(`backend: ${sel.name}`);
-      const outDir = join(
-        runDirOf(cfg, a.runs),
-        'evaluation',
-        a.tag === undefined ? split : `${split}-${a.tag}`,
-      );
+      const run = runDirOf(a.runs, cfg.name);
+      const outDir = run.evaluation(a.tag === undefined ? split : `${split}-${a.tag}`);
       const so = stageOptionsFrom(a);
       const res = await evaluateConfig(cfg, { ...so, split, outDir, log });
       const meta = {
@@ -92,7 +95,7 @@ export function evaluateCommand(io: CliIO) {
         return;
       }
       const report = writeHtmlReport({
-        runDir: runDirOf(cfg, a.runs),
+        runDir: run.root,
         title: `${cfg.name} — ${split}${a.tag === undefined ? '' : ` (${a.tag})`}`,
         config: cfg,
         tables: res.tables,

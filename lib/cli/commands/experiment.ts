@@ -4,9 +4,16 @@
  * (from this machine or many) into `results/<experiment>/table.md` and `table.json`.
  */
 import type { Argv } from 'yargs';
-import { selectBackend, type BackendRequest } from '../../backend/select.js';
+import { selectBackend } from '../../backend/select.js';
 import { gatherTable, runExperiment } from '../../experiments/run.js';
-import { loggerFor, printResult, type CliIO, type GlobalArgs } from '../context.js';
+import {
+  loggerFor,
+  printResult,
+  type CliIO,
+  type CliCommand,
+  type GlobalArgs,
+  backendFor,
+} from '../context.js';
 
 interface Args extends GlobalArgs {
   action: 'run' | 'table';
@@ -18,10 +25,9 @@ interface Args extends GlobalArgs {
   runs: string;
   results: string;
   json: boolean;
-  backend: string;
 }
 
-export function experimentCommand(io: CliIO) {
+export function experimentCommand(io: CliIO): CliCommand<Args> {
   return {
     command: 'experiment <action> <file>',
     describe: "Run a paper's ablation table (action: run | table)",
@@ -39,7 +45,7 @@ export function experimentCommand(io: CliIO) {
     handler: async (a: Args) => {
       const log = loggerFor(io, a);
       if (a.action === 'run') {
-        const sel = await selectBackend(a.backend as BackendRequest);
+        const sel = await selectBackend(backendFor(a));
         await runExperiment(a.file, {
           scale: a.scale,
           runsDir: a.runs,

@@ -2,18 +2,21 @@
 import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import type { Argv } from 'yargs';
-import { selectBackend, type BackendRequest } from '../../backend/select.js';
-import type { CliIO } from '../context.js';
-import { printResult } from '../context.js';
+import { selectBackend } from '../../backend/select.js';
+import { backendFor, printResult, type CliCommand, type CliIO, type GlobalArgs } from '../context.js';
+
+interface Args extends GlobalArgs {
+  json: boolean;
+}
 import { kitsegVersion } from '../version.js';
 
-export function infoCommand(io: CliIO) {
+export function infoCommand(io: CliIO): CliCommand<Args> {
   return {
     command: 'info',
     describe: 'Show versions, the selected backend and why others were not used',
     builder: (y: Argv) => y.option('json', { type: 'boolean', default: false, describe: 'Print JSON' }),
-    handler: async (args: { json: boolean; backend: string }) => {
-      const sel = await selectBackend(args.backend as BackendRequest);
+    handler: async (args: Args) => {
+      const sel = await selectBackend(backendFor(args));
       const info = {
         kitseg: kitsegVersion(),
         node: process.versions.node,

@@ -3,8 +3,14 @@ import type { Argv } from 'yargs';
 import { UsageError } from '../../core/errors.js';
 import { inspectVolume, type InspectReport } from '../../data/inspect.js';
 import { readNifti } from '../../io/nifti.js';
-import type { CliIO } from '../context.js';
-import { printResult } from '../context.js';
+import { printResult, type CliCommand, type CliIO, type GlobalArgs } from '../context.js';
+
+interface Args extends GlobalArgs {
+  file: string;
+  json: boolean;
+  labels?: boolean;
+  at?: string;
+}
 
 function parseIjk(s: string | undefined): number[] | undefined {
   if (s === undefined) return undefined;
@@ -45,7 +51,7 @@ function human(path: string, r: InspectReport): string {
   return lines.join('\n') + '\n';
 }
 
-export function inspectCommand(io: CliIO) {
+export function inspectCommand(io: CliIO): CliCommand<Args> {
   return {
     command: 'inspect <file>',
     describe: 'Show shape, datatype, spacing, affine, orientation and statistics of a NIfTI file',
@@ -58,7 +64,7 @@ export function inspectCommand(io: CliIO) {
           describe: 'Report label counts and components (default: when the file looks like a label map)',
         })
         .option('at', { type: 'string', describe: 'Also print the voxel value at file indices i,j,k' }),
-    handler: (args: { file: string; json: boolean; labels?: boolean; at?: string }) => {
+    handler: (args: Args) => {
       const at = parseIjk(args.at);
       const report = inspectVolume(readNifti(args.file), {
         ...(args.labels === undefined ? {} : { asLabels: args.labels }),

@@ -1,11 +1,21 @@
 /** `kitseg model summary --config C`: the configured network's layers, shapes and parameters. */
 import type { Argv } from 'yargs';
-import { selectBackend, type BackendRequest } from '../../backend/select.js';
+import { selectBackend } from '../../backend/select.js';
 import { loadConfig } from '../../config/load.js';
 import { summarizeConfig, type ModelSummary } from '../../models/summary.js';
-import type { CliIO } from '../context.js';
 import { withConfigOptions } from '../options.js';
-import { printResult } from '../context.js';
+import {
+  backendFor,
+  printResult,
+  type CliCommand,
+  type CliIO,
+  type ConfigArgs,
+  type GlobalArgs,
+} from '../context.js';
+
+interface Args extends GlobalArgs, ConfigArgs {
+  json: boolean;
+}
 
 function human(s: ModelSummary): string {
   const shape = (x: unknown) => JSON.stringify(x).replace(/null/g, 'N');
@@ -22,7 +32,7 @@ function human(s: ModelSummary): string {
   ].join('\n');
 }
 
-export function modelCommand(io: CliIO) {
+export function modelCommand(io: CliIO): CliCommand<Args> {
   return {
     command: 'model <action>',
     describe: 'Inspect the configured network (summary: layers, output shapes, parameter count)',
@@ -30,9 +40,9 @@ export function modelCommand(io: CliIO) {
       withConfigOptions(y)
         .positional('action', { choices: ['summary'] as const, demandOption: true })
         .option('json', { type: 'boolean', default: false }),
-    handler: async (a: { config: string; set: string[]; json: boolean; backend: string }) => {
+    handler: async (a: Args) => {
       const cfg = loadConfig(a.config, a.set);
-      await selectBackend(a.backend as BackendRequest);
+      await selectBackend(backendFor(a));
       const s = summarizeConfig(cfg);
       printResult(io, a.json, s, () => human(s));
     },

@@ -5,29 +5,32 @@
  */
 import { existsSync } from 'node:fs';
 import type { Argv } from 'yargs';
-import { selectBackend, type BackendRequest } from '../../backend/select.js';
+import { selectBackend } from '../../backend/select.js';
 import { loadConfig } from '../../config/load.js';
-import { assertFinite } from '../../data/labels.js';
-import { readCanonical, writeLikeSource } from '../../io/canonical.js';
-import { predictJobs, siblingPath } from '../../inference/inputs.js';
-import { loadPipeline } from '../../inference/pipeline.js';
-import { loggerFor, printResult, type CliIO, type GlobalArgs } from '../context.js';
+import { predictJobs } from '../../inference/inputs.js';
+import { loadPipeline, predictFile } from '../../inference/pipeline.js';
+import {
+  loggerFor,
+  printResult,
+  type CliIO,
+  type ConfigArgs,
+  type CliCommand,
+  type GlobalArgs,
+  backendFor,
+} from '../context.js';
 import { withConfigOptions } from '../options.js';
 import { bar } from '../progress.js';
 import { inferenceOptions, stageOptionsFrom, type InferenceArgs } from '../inference-options.js';
 
-interface Args extends GlobalArgs, InferenceArgs {
-  config: string;
-  set: string[];
+interface Args extends GlobalArgs, ConfigArgs, InferenceArgs {
   input: string;
   output: string;
   probabilities: boolean;
   overwrite: boolean;
   json: boolean;
-  backend: string;
 }
 
-export function predictCommand(io: CliIO) {
+export function predictCommand(io: CliIO): CliCommand<Args> {
   return {
     command: 'predict',
     describe: 'Segment CT files (sliding window, TTA, ensembles, cascade, post-processing)',
@@ -50,7 +53,7 @@ export function predictCommand(io: CliIO) {
       const cfg = loadConfig(a.config, a.set);
       const log = loggerFor(io, a);
       const jobs = predictJobs(a.input, a.output);
-      const sel = await selectBackend((a.backend === 'auto' ? cfg.backend : a.backend) as BackendRequest);
+      const sel = await selectBackend(backendFor(a, cfg));
       log.info(`backend: ${sel.name}`);
       const pipe = await loadPipeline(cfg, stageOptionsFrom(a));
       const done: { id: string; output: string; seconds: number; skipped: boolean }[] = [];
@@ -64,10 +67,8 @@ export function predictCommand(io: CliIO) {
             continue;
           }
           const t0 = performance.now();
-          const image = readCanonical(job.input);
-          assertFinite(image.data, job.input);
           let shown = -1;
-          const seg = pipe.segment(image, {
+          predictFile(pipe, job.input, job.output, {
             probabilities: a.probabilities,
             onWindow: (stage, d, t) => {
               // A bar redrawn in place on a terminal; every 10 % at debug level otherwise.
@@ -84,21 +85,6 @@ export function predictCommand(io: CliIO) {
               }
             },
           });
-          writeLikeSource(job.output, seg.labels, image, 'uint8');
-          if (seg.probabilities !== null) {
-            writeLikeSource(
-              siblingPath(job.output, '_kidney_prob'),
-              seg.probabilities.kidney,
-              image,
-              'float32',
-            );
-            writeLikeSource(
-              siblingPath(job.output, '_tumor_prob'),
-              seg.probabilities.tumor,
-              image,
-              'float32',
-            );
-          }
           const seconds = (performance.now() - t0) / 1000;
           if (io.isTTY === true && a.logLevel !== 'silent') io.err('\r\x1b[K');
           log.info(`[${k + 1}/${jobs.length}] ${job.id} → ${job.output} (${seconds.toFixed(1)} s)`);

@@ -11,16 +11,21 @@ import { discoverCases } from '../../data/kits19.js';
 import { loadOrCreateSplits, resolveSplit } from '../../data/splits.js';
 import { Rng } from '../../rng/rng.js';
 import { preparedDataset } from '../../training/cache.js';
-import { loggerFor, printResult, type CliIO, type GlobalArgs } from '../context.js';
+import {
+  loggerFor,
+  printResult,
+  type CliIO,
+  type ConfigArgs,
+  type CliCommand,
+  type GlobalArgs,
+} from '../context.js';
 import { withConfigOptions } from '../options.js';
 
-interface Args extends GlobalArgs {
-  config: string;
-  set: string[];
+interface Args extends GlobalArgs, ConfigArgs {
   json: boolean;
 }
 
-export function preprocessCommand(io: CliIO) {
+export function preprocessCommand(io: CliIO): CliCommand<Args> {
   return {
     command: 'preprocess',
     describe: 'Fingerprint, plan, and cache the preprocessed train/val cases',

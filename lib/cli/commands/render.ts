@@ -9,7 +9,7 @@ import { writeFileAtomic } from '../../io/atomic.js';
 import { readCanonical } from '../../io/canonical.js';
 import type { SliceAxis } from '../../io/overlay.js';
 import { renderOverlayPng } from '../../io/render.js';
-import type { CliIO, GlobalArgs } from '../context.js';
+import type { CliCommand, CliIO, GlobalArgs } from '../context.js';
 
 interface Args extends GlobalArgs {
   image: string;
@@ -21,7 +21,7 @@ interface Args extends GlobalArgs {
   window: number[];
 }
 
-export function renderCommand(io: CliIO) {
+export function renderCommand(io: CliIO): CliCommand<Args> {
   return {
     command: 'render',
     describe: 'Draw a CT slice with reference and/or predicted labels as a PNG',

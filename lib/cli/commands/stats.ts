@@ -3,8 +3,12 @@ import type { Argv } from 'yargs';
 import { discoverCases } from '../../data/kits19.js';
 import { aggregateStats, caseStats, type DatasetStats } from '../../data/stats.js';
 import { readCanonical } from '../../io/canonical.js';
-import type { CliIO } from '../context.js';
-import { loggerFor, printResult, type GlobalArgs } from '../context.js';
+import { loggerFor, printResult, type CliCommand, type CliIO, type GlobalArgs } from '../context.js';
+
+interface Args extends GlobalArgs {
+  data: string;
+  json: boolean;
+}
 
 const f2 = (x: number) => x.toFixed(2);
 
@@ -27,7 +31,7 @@ function human(s: DatasetStats): string {
   ].join('\n');
 }
 
-export function statsCommand(io: CliIO) {
+export function statsCommand(io: CliIO): CliCommand<Args> {
   return {
     command: 'stats',
     describe: "Dataset facts from the label maps, printed beside the seed papers' claims",
@@ -39,7 +43,7 @@ export function statsCommand(io: CliIO) {
           describe: 'Dataset folder (KiTS19 layout)',
         })
         .option('json', { type: 'boolean', default: false, describe: 'Print JSON (with per-case facts)' }),
-    handler: (args: { data: string; json: boolean } & GlobalArgs) => {
+    handler: (args: Args) => {
       const log = loggerFor(io, args);
       const cases = discoverCases(args.data, false).filter((c) => c.segmentationPath !== undefined);
       const per = cases.map((c, i) => {

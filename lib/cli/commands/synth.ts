@@ -3,8 +3,17 @@ import type { Argv } from 'yargs';
 import { UsageError } from '../../core/errors.js';
 import { writeFromLabelsDataset, writeSyntheticDataset } from '../../synth/dataset.js';
 import type { SynthPreset } from '../../synth/phantom.js';
-import type { CliIO } from '../context.js';
-import { loggerFor, printResult, type GlobalArgs } from '../context.js';
+import { loggerFor, printResult, type CliCommand, type CliIO, type GlobalArgs } from '../context.js';
+
+interface Args extends GlobalArgs {
+  out: string;
+  cases: number;
+  seed: number;
+  preset: SynthPreset;
+  json: boolean;
+  fromLabels?: string;
+  spacing?: string;
+}
 
 function parseSpacing(s: string): [number, number, number] {
   const v = s.split(',').map(Number);
@@ -14,7 +23,7 @@ function parseSpacing(s: string): [number, number, number] {
   return v as [number, number, number];
 }
 
-export function synthCommand(io: CliIO) {
+export function synthCommand(io: CliIO): CliCommand<Args> {
   return {
     command: 'synth',
     describe: 'Write synthetic abdominal CT phantoms with kidney/tumour labels in the KiTS19 layout',
@@ -38,17 +47,7 @@ export function synthCommand(io: CliIO) {
           describe: 'With --from-labels: resample to z,y,x mm (labels nearest), e.g. 3,2.5,2.5',
         })
         .option('json', { type: 'boolean', default: false, describe: 'Print JSON' }),
-    handler: (
-      args: {
-        out: string;
-        cases: number;
-        seed: number;
-        preset: SynthPreset;
-        json: boolean;
-        fromLabels?: string;
-        spacing?: string;
-      } & GlobalArgs,
-    ) => {
+    handler: (args: Args) => {
       const log = loggerFor(io, args);
       if (!Number.isInteger(args.cases) || args.cases < 1)
         throw new UsageError(`--cases: expected a positive integer, got ${args.cases}`);

@@ -1,25 +1,29 @@
 /** `kitseg train --config C [--resume]`: trains into runs/<name>/ with progress on stderr; Ctrl-C saves and exits. */
 import { join } from 'node:path';
 import type { Argv } from 'yargs';
-import { selectBackend, type BackendRequest } from '../../backend/select.js';
+import { selectBackend } from '../../backend/select.js';
 import { loadConfig } from '../../config/load.js';
-import { trainConfig } from '../../training/train-config.js';
-import type { TrainOptions } from '../../training/trainer.js';
+import { trainConfig } from '../../tasks/index.js';
+import type { TrainOptions } from '../../training/loop.js';
 import type { CliIO } from '../context.js';
 import { withConfigOptions } from '../options.js';
 import { bar, formatEta } from '../progress.js';
-import { loggerFor, printResult, type GlobalArgs } from '../context.js';
+import {
+  loggerFor,
+  printResult,
+  type ConfigArgs,
+  type CliCommand,
+  type GlobalArgs,
+  backendFor,
+} from '../context.js';
 
-interface Args extends GlobalArgs {
-  config: string;
-  set: string[];
+interface Args extends GlobalArgs, ConfigArgs {
   resume: boolean;
   runs: string;
   json: boolean;
-  backend: string;
 }
 
-export function trainCommand(io: CliIO) {
+export function trainCommand(io: CliIO): CliCommand<Args> {
   return {
     command: 'train',
     describe: 'Train the configured model on the configured dataset (runs/<name>/)',
@@ -35,7 +39,7 @@ export function trainCommand(io: CliIO) {
     handler: async (a: Args) => {
       const cfg = loadConfig(a.config, a.set);
       const log = loggerFor(io, a);
-      const sel = await selectBackend((a.backend === 'auto' ? cfg.backend : a.backend) as BackendRequest);
+      const sel = await selectBackend(backendFor(a, cfg));
       log.info(`backend: ${sel.name}`);
       let stop = false;
       const onSigint = () => {
@@ -70,32 +74,21 @@ export function trainCommand(io: CliIO) {
       };
       try {
         const r = await trainConfig(cfg, trainOpts);
-        if (r.kind === 'detector') {
-          const d = r.summary;
-          printResult(
-            io,
-            a.json,
-            d,
-            () =>
-              `${d.completed ? 'finished' : 'stopped'} ${d.runDir}: step ${d.globalStep}, loss ${d.lastLoss.toFixed(4)}` +
-              (d.val === null
-                ? ''
-                : `, val box recall ${d.val.recall.toFixed(4)} precision ${d.val.precision.toFixed(4)}`) +
-              '\n',
-          );
-          return;
-        }
         const s = r.summary;
+        const val =
+          r.task === 'detection'
+            ? r.summary.val === null
+              ? ''
+              : `, val box recall ${r.summary.val.recall.toFixed(4)} precision ${r.summary.val.precision.toFixed(4)}`
+            : r.summary.val === null
+              ? ''
+              : `, val patch Dice kidney ${r.summary.val.kidney.toFixed(3)} tumour ${r.summary.val.tumor.toFixed(3)}`;
         printResult(
           io,
           a.json,
           s,
           () =>
-            `${s.completed ? 'finished' : 'stopped'} ${s.runDir}: step ${s.globalStep}, loss ${s.lastLoss.toFixed(4)}` +
-            (s.val === null
-              ? ''
-              : `, val patch Dice kidney ${s.val.kidney.toFixed(3)} tumour ${s.val.tumor.toFixed(3)}`) +
-            '\n',
+            `${s.completed ? 'finished' : 'stopped'} ${s.runDir}: step ${s.globalStep}, loss ${s.lastLoss.toFixed(4)}${val}\n`,
         );
       } finally {
         process.removeListener('SIGINT', onSigint);

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { DataSchema } from './data.js';
-import { ModelSchema } from './model.js';
+import { modelTraits, ModelSchema } from './model.js';
 import { LossSchema } from './loss.js';
 import { PreprocessSchema } from './preprocess.js';
 import { EvaluationSchema, InferenceSchema, PostprocessSchema } from './inference.js';
@@ -12,7 +12,7 @@ import { OptimSchema, TrainSchema } from './train.js';
 
 export const BACKEND_NAMES = ['auto', 'tensorflow-gpu', 'tensorflow', 'dnnl', 'cpu'] as const;
 
-export const ConfigSchema = z.strictObject({
+const Fields = z.strictObject({
   /** Path of a config this one inherits from (resolved by the loader, not kept). */
   extends: z.string().optional(),
   /** Run name: the run folder is `runs/<name>/`. */
@@ -33,6 +33,56 @@ export const ConfigSchema = z.strictObject({
   postprocess: PostprocessSchema.prefault({}),
   evaluation: EvaluationSchema.prefault({}),
 });
+
+export const ConfigSchema = Fields.superRefine((cfg, ctx) => {
+  for (const [path, message] of crossFieldIssues(cfg)) ctx.addIssue({ code: 'custom', path, message });
+});
+
+type Resolved = z.output<typeof Fields>;
+
+/**
+ * The rules that tie keys of different blocks together, each with the key to blame. They are part
+ * of the schema, so a violation is a config error (exit 2) before any data is read.
+ */
+function crossFieldIssues(cfg: Resolved): [string[], string][] {
+  const out: [string[], string][] = [];
+  const traits = modelTraits(cfg.model);
+  const p = cfg.train.patchSize;
+  const type = cfg.model.type;
+  if (traits.dims === 2 && p[0] !== 1)
+    out.push([
+      ['train', 'patchSize'],
+      `a ${type} model sees axial slices: expected [1, H, W], got [${p.join(', ')}]`,
+    ]);
+  const multiple = traits.patchMultiple(cfg.model);
+  p.forEach((s, a) => {
+    if (s % multiple[a]! !== 0)
+      out.push([
+        ['train', 'patchSize'],
+        `axis ${a} (${s}) must be a multiple of ${multiple[a]}, the ${type} network's downsampling [${multiple.join(', ')}]`,
+      ]);
+  });
+  if (cfg.train.slices !== null && (traits.task !== 'segmentation' || traits.dims !== 2))
+    out.push([
+      ['train', 'slices'],
+      `slice sampling needs a 2D segmentation model (model.type unet2d), got ${type}`,
+    ]);
+  const cascade = cfg.inference.cascade;
+  if (cascade !== null) {
+    if (cfg.model.inChannels !== 1 && cfg.model.inChannels !== 2)
+      out.push([
+        ['model', 'inChannels'],
+        `a cascade stage 2 takes 1 (image) or 2 (image + spatial prior) input channels, got ${cfg.model.inChannels}`,
+      ]);
+    const rs = cascade.resizeTo;
+    if (rs !== null && rs.some((n, a) => n !== p[a]))
+      out.push([
+        ['train', 'patchSize'],
+        `must equal inference.cascade.resizeTo [${rs.join(', ')}] (each resized crop is one patch), got [${p.join(', ')}]`,
+      ]);
+  }
+  return out;
+}
 
 /** A fully resolved, validated config. */
 export type Config = z.infer<typeof ConfigSchema>;

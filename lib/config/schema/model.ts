@@ -201,3 +201,72 @@ export type VnetConfig = z.infer<typeof VnetSchema>;
 export type VnetPairConfig = z.infer<typeof VnetPairSchema>;
 export type BoundaryAwareConfig = z.infer<typeof BoundaryAwareSchema>;
 export type FasterRcnnConfig = z.infer<typeof FasterRcnnSchema>;
+
+/** What a model is trained for: voxel labels, or kidney boxes on slices. */
+export type TaskName = 'segmentation' | 'detection';
+
+/** Facts about a model type that the trainer, inference and the rules of the schema ask. */
+export interface ModelTraits<M = ModelConfig> {
+  readonly task: TaskName;
+  /** 2: the network sees axial slices `[B, H, W, C]` (patchSize must be `[1, H, W]`); 3: patches. */
+  readonly dims: 2 | 3;
+  /** `train.patchSize` must be a multiple of this on each axis: the network's total downsampling. */
+  readonly patchMultiple: (model: M) => readonly [number, number, number];
+}
+
+const product = (factors: readonly (readonly number[])[], axis: number) =>
+  factors.reduce((p, f) => p * f[axis]!, 1);
+const vnetMultiple = (m: VnetConfig | VnetPairConfig): [number, number, number] => {
+  const downs = m.convsPerStage.length - 1;
+  return [m.downFactor[0] ** downs, m.downFactor[1] ** downs, m.downFactor[2] ** downs];
+};
+
+/** Every model type's traits (exhaustive: a new model type does not compile without its entry). */
+export const MODEL_TRAITS: {
+  readonly [K in ModelConfig['type']]: ModelTraits<Extract<ModelConfig, { type: K }>>;
+} = {
+  unet3d: {
+    task: 'segmentation',
+    dims: 3,
+    patchMultiple: (m) => [
+      product(m.poolSchedule, 0),
+      product(m.poolSchedule, 1),
+      product(m.poolSchedule, 2),
+    ],
+  },
+  unet2d: {
+    task: 'segmentation',
+    dims: 2,
+    patchMultiple: (m) => [1, product(m.poolSchedule, 0), product(m.poolSchedule, 1)],
+  },
+  resunet3d: {
+    task: 'segmentation',
+    dims: 3,
+    patchMultiple: (m) => [
+      product(m.strideSchedule, 0),
+      product(m.strideSchedule, 1),
+      product(m.strideSchedule, 2),
+    ],
+  },
+  vnet: { task: 'segmentation', dims: 3, patchMultiple: vnetMultiple },
+  vnetPair: { task: 'segmentation', dims: 3, patchMultiple: vnetMultiple },
+  boundaryAware: {
+    task: 'segmentation',
+    dims: 3,
+    patchMultiple: (m) => [2 ** m.downsamplings, 2 ** m.downsamplings, 2 ** m.downsamplings],
+  },
+  // The stem downsamples by 4, then each stage by its stride.
+  fasterRcnn: {
+    task: 'detection',
+    dims: 2,
+    patchMultiple: (m) => {
+      const s = m.stageStrides.reduce((a, b) => a * b, 4);
+      return [1, s, s];
+    },
+  },
+};
+
+/** The traits of `model`'s type. */
+export function modelTraits(model: ModelConfig): ModelTraits {
+  return MODEL_TRAITS[model.type] as ModelTraits;
+}

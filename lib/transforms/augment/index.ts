@@ -6,7 +6,7 @@
  */
 import type { AugmentConfig } from '../../config/schema/augment.js';
 import type { Shape3D } from '../../core/types.js';
-import { extractPatch } from '../../data/sampler.js';
+import { extractPatch } from '../../ops/crop.js';
 import type { Rng } from '../../rng/rng.js';
 import { blur, brightness, contrast, gamma, lowres, noise } from './intensity.js';
 import { elasticField, flipAxis, spatialParams, warpPatch, type WarpSource } from './spatial.js';

@@ -8,7 +8,7 @@ import { dirname } from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema/index.js';
-import type { Shape3D } from '../core/types.js';
+import { windowPatch } from '../config/traits.js';
 import type { LoadedCase } from '../data/kits19.js';
 import { Predictor } from '../inference/predictor.js';
 import { segmentCase } from '../inference/segment.js';
@@ -19,8 +19,7 @@ import { PostprocessSchema } from '../config/schema/inference.js';
 
 /** A `Stage` over a model being trained (not disposed by the stage). */
 export function stageOf(model: tf.LayersModel, cfg: Config, plan: StagePlan): Stage {
-  const p = cfg.train.patchSize;
-  const patch: Shape3D = cfg.model.type === 'unet2d' ? [1, p[1], p[2]] : p;
+  const patch = windowPatch(cfg);
   return {
     cfg,
     plan,

@@ -1,0 +1,63 @@
+/**
+ * The layout of a run folder, `runs/<name>/`: the only module that spells its file names.
+ *
+ * ```
+ * runs/<name>/
+ *   config.resolved.json   the validated config and its hash
+ *   plan.json              the preprocessing plan (spacing, normalisation, fingerprint summary)
+ *   metrics.jsonl          one JSON record per step, validation and data-loader report
+ *   curves.png             training curves, redrawn every epoch
+ *   report.html            written by `kitseg evaluate`
+ *   checkpoints/{last,best,epoch-<n>}/   model.json, weights, optimizer.bin, state.json
+ *   evaluation/<split>[-tag]/            scores and predictions of `kitseg evaluate`
+ * ```
+ */
+import { join } from 'node:path';
+
+/** Paths inside one run folder. */
+export interface RunDir {
+  readonly root: string;
+  readonly config: string;
+  readonly plan: string;
+  readonly metrics: string;
+  readonly curves: string;
+  readonly report: string;
+  readonly checkpoints: string;
+  /** `checkpoints/<name>`: `last`, `best`, `epoch-<n>`. */
+  checkpoint(name: string): string;
+  /** `checkpoints/epoch-<n>`, a top-K checkpoint. */
+  epochCheckpoint(epoch: number): string;
+  /** `evaluation/<split>[-tag]`. */
+  evaluation(folder: string): string;
+}
+
+/** Files a checkpoint folder holds. */
+export const CHECKPOINT_FILES = {
+  model: 'model.json',
+  state: 'state.json',
+  optimizer: 'optimizer.bin',
+} as const;
+
+/** The prefix of top-K checkpoint folders (`epoch-<n>`). */
+export const EPOCH_CHECKPOINT = /^epoch-(\d+)$/;
+
+/** The layout of the run folder `root`. */
+export function runDir(root: string): RunDir {
+  return {
+    root,
+    config: join(root, 'config.resolved.json'),
+    plan: join(root, 'plan.json'),
+    metrics: join(root, 'metrics.jsonl'),
+    curves: join(root, 'curves.png'),
+    report: join(root, 'report.html'),
+    checkpoints: join(root, 'checkpoints'),
+    checkpoint: (name) => join(root, 'checkpoints', name),
+    epochCheckpoint: (epoch) => join(root, 'checkpoints', `epoch-${epoch}`),
+    evaluation: (folder) => join(root, 'evaluation', folder),
+  };
+}
+
+/** The run folder of the config named `name` under `runsDir`. */
+export function runDirOf(runsDir: string, name: string): RunDir {
+  return runDir(join(runsDir, name));
+}

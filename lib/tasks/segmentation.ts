@@ -1,0 +1,212 @@
+/**
+ * The segmentation task of the training loop: seeded patch (or slice) batches from the
+ * preprocessed cases — kidney crops with the prior channel for a cascade stage 2 — through the
+ * configured loss, and validation by Dice on fixed val patches or on whole val cases through the
+ * inference path (`train.valMode`).
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Config } from '../config/schema/index.js';
+import { networkPatch } from '../config/traits.js';
+import type { LoadedCase } from '../data/kits19.js';
+import { buildLoss } from '../losses/index.js';
+import { kitsDice } from '../metrics/dice.js';
+import { buildModel, withModelInit } from '../models/index.js';
+import { Rng } from '../rng/rng.js';
+import { loadCheckpoint, saveCheckpoint } from '../training/checkpoint.js';
+import {
+  kidneyCrops,
+  loadCases,
+  sampleBatch,
+  withLocations,
+  type Batch,
+  type PreparedCase,
+} from '../training/data.js';
+import { BackgroundLoader } from '../training/loader.js';
+import { appendJsonLine } from '../io/atomic.js';
+import type { RunContext, TaskModel, TaskSession, TrainingTask } from '../training/loop.js';
+import { Augmenter } from '../transforms/augment/index.js';
+import { fullCaseValidation } from './full-case-val.js';
+
+/** Mean Dice of the kidney and tumour regions over a validation. */
+export interface DiceScores {
+  readonly kidney: number;
+  readonly tumor: number;
+  readonly composite: number;
+}
+
+/** Model outputs → hard labels (argmax for softmax; thresholded regions for sigmoid). */
+function toLabels(p: tf.Tensor, cfg: Config): tf.Tensor {
+  if (cfg.model.outActivation === 'softmax') return p.argMax(-1);
+  const c = p.shape[p.shape.length - 1]!;
+  const kidney = p
+    .slice(
+      p.shape.map(() => 0),
+      [...p.shape.slice(0, -1), 1],
+    )
+    .greater(0.5);
+  const tumor =
+    c > 1
+      ? p.slice([...p.shape.slice(0, -1).map(() => 0), 1], [...p.shape.slice(0, -1), 1]).greater(0.5)
+      : tf.zerosLike(kidney);
+  return kidney.toInt().add(kidney.logicalAnd(tumor).toInt()).squeeze([-1]);
+}
+
+function toModelInput(x: tf.Tensor, model: tf.LayersModel): tf.Tensor {
+  // 2D models see [B, H, W, C]: the patch's D axis (size 1) is dropped.
+  return model.inputs[0]!.shape.length === 4 ? x.squeeze([1]) : x;
+}
+
+/** Patch Dice on a fixed set of val patches (same patches every validation). */
+function patchValidation(
+  model: tf.LayersModel,
+  cfg: Config,
+  cases: PreparedCase[],
+  root: Rng,
+): DiceScores | null {
+  if (cases.length === 0) return null;
+  const batch = sampleBatch(cases, cfg.train.patchSize, cfg.train.valPatches, root.fork('val'), {
+    sampling: cfg.train.sampling,
+    corruption: cfg.train.priorCorruption,
+    slices: cfg.train.slices,
+  });
+  const pred = tf.tidy(() => {
+    const x = tf.tensor(batch.x, [...batch.shape, batch.channels]);
+    const y = model.predict(toModelInput(x, model), { batchSize: 2 });
+    const out = Array.isArray(y) ? y[0]! : y;
+    return toLabels(out, cfg).dataSync().slice();
+  });
+  return kitsDice(pred, batch.y);
+}
+
+/** Train and val cases as the sampler draws them: whole cases, or a cascade stage 2's kidney crops. */
+function samplerCases(ctx: RunContext): { train: PreparedCase[]; val: PreparedCase[] } {
+  const { cfg, prepared, log } = ctx;
+  const prepRng = ctx.root.fork('prepare');
+  const train = prepared.train.map((c) => withLocations(c, prepRng, cfg.train.slices));
+  const val = prepared.val.map((c) => withLocations(c, prepRng, cfg.train.slices));
+  const cascade = cfg.inference.cascade;
+  if (cascade === null) return { train, val };
+  // One input channel: crops only (Wei et al.); two: crops with the spatial prior (Zhang et al.).
+  const withPrior = cfg.model.inChannels === 2;
+  const crops = (cs: PreparedCase[]) =>
+    cs
+      .flatMap((c) => kidneyCrops(c, prepared.plan.spacingMm, cascade, prepRng))
+      .map(({ prior, ...rest }) => (withPrior ? { ...rest, prior: prior! } : rest));
+  const out = { train: crops(train), val: crops(val) };
+  log.info(
+    `cascade stage 2: ${out.train.length} train and ${out.val.length} val kidney crops` +
+      (withPrior ? ' with the prior channel' : '') +
+      (cascade.resizeTo === null ? '' : `, resized to ${cascade.resizeTo.join(' × ')}`),
+  );
+  return out;
+}
+
+async function open(ctx: RunContext): Promise<TaskSession<Batch, DiceScores>> {
+  const { cfg, prepared } = ctx;
+  const plan = prepared.plan;
+  ctx.log.info(
+    `target spacing ${plan.spacingMm.map((v) => v.toFixed(2)).join(' × ')} mm, normalisation ${plan.normalization.type}`,
+  );
+  const cases = samplerCases(ctx);
+  // Full-case validation scores on the original grids, so it keeps the decoded val cases.
+  const valLoaded: LoadedCase[] = cfg.train.valMode === 'fullCase' ? loadCases(ctx.valRefs) : [];
+  const lossFn = buildLoss(cfg.loss, cfg.model.outActivation);
+  const augment =
+    cfg.train.augment === null
+      ? null
+      : { augmenter: new Augmenter(cfg.train.augment), spacingMm: plan.spacingMm };
+  let model: tf.LayersModel | null = null;
+  let variables: tf.Variable[] = [];
+  let loader: BackgroundLoader | null = null;
+  const handle = (m: tf.LayersModel): TaskModel => {
+    model = m;
+    variables = m.trainableWeights.map((w) => w.read() as tf.Variable);
+    return { weights: m.trainableWeights, save: (dir, ow, st) => saveCheckpoint(dir, m, ow, st) };
+  };
+  const the = (): tf.LayersModel => model!;
+  return {
+    build: async () =>
+      handle(withModelInit(ctx.root.fork('init'), () => buildModel(cfg.model, networkPatch(cfg)))),
+    restore: async (dir) => {
+      const ck = await loadCheckpoint(dir);
+      return { model: handle(ck.model), optimizerWeights: ck.optimizerWeights, state: ck.state };
+    },
+    onTrainStart: async () => {
+      // Background loading: a worker draws the same batches from the same stream, ahead of time.
+      if (cfg.train.prefetch === 0) return;
+      loader = new BackgroundLoader(
+        {
+          cases: cases.train,
+          patch: cfg.train.patchSize,
+          batchSize: cfg.train.batchSize,
+          sampling: cfg.train.sampling,
+          corruption: cfg.train.priorCorruption,
+          augment: cfg.train.augment,
+          spacingMm: plan.spacingMm,
+          slices: cfg.train.slices,
+          rngState: ctx.sampler.state(),
+        },
+        cfg.train.prefetch,
+      );
+    },
+    nextBatch: async () => {
+      if (loader !== null) {
+        const got = await loader.next();
+        ctx.sampler = Rng.fromState(got.rngState);
+        return got.batch;
+      }
+      return sampleBatch(cases.train, cfg.train.patchSize, cfg.train.batchSize, ctx.sampler, {
+        sampling: cfg.train.sampling,
+        corruption: cfg.train.priorCorruption,
+        augment,
+        slices: cfg.train.slices,
+      });
+    },
+    trainStep: (batch, opt) => {
+      const m = the();
+      const loss = tf.tidy(() => {
+        const x = toModelInput(tf.tensor(batch.x, [...batch.shape, batch.channels]), m);
+        const y = tf.tensor(batch.y, batch.shape);
+        const yy = m.inputs[0]!.shape.length === 4 ? y.squeeze([1]) : y;
+        const cost = opt.minimize(
+          () => lossFn(m.apply(x, { training: true }) as tf.Tensor | tf.Tensor[], yy),
+          true,
+          variables,
+        );
+        return cost!.dataSync()[0]!;
+      });
+      return { loss };
+    },
+    validate: async () =>
+      cfg.train.valMode === 'fullCase' && valLoaded.length > 0
+        ? await fullCaseValidation(the(), cfg, plan, valLoaded, ctx.run.root)
+        : patchValidation(the(), cfg, cases.val, ctx.root),
+    score: (v) => v.composite,
+    report: (v) => ({
+      record: { val: v, valMode: cfg.train.valMode },
+      message: `val ${cfg.train.valMode === 'patch' ? 'patch' : 'full-case'} Dice kidney ${v.kidney.toFixed(3)}, tumour ${v.tumor.toFixed(3)}`,
+      curve: { kidney: v.kidney, tumor: v.tumor },
+    }),
+    onEpochEnd: ({ epoch, globalStep, steps, ms }) => {
+      if (loader === null) return;
+      // Producer speed against consumer speed: the worker must stay ahead of the steps.
+      const st = loader.stats();
+      const consumed = (1000 * steps) / ms;
+      const data = {
+        producedPerSecond: st.producedPerSecond,
+        consumedPerSecond: consumed,
+        waitedMs: st.waitedMs,
+      };
+      appendJsonLine(ctx.run.metrics, { epoch: epoch + 1, step: globalStep, data });
+      ctx.log.info(
+        `data: ${st.producedPerSecond.toFixed(1)} batches/s produced, ${consumed.toFixed(2)} steps/s consumed, waited ${Math.round(st.waitedMs)} ms in total`,
+      );
+    },
+    dispose: async () => {
+      await loader?.close();
+      (model as tf.LayersModel | null)?.dispose();
+    },
+  };
+}
+
+export const SEGMENTATION_TASK: TrainingTask<Batch, DiceScores> = { name: 'segmentation', open };
