@@ -11,6 +11,7 @@ import type { z } from 'zod';
 import { ConfigError, type ConfigIssue } from '../core/errors.js';
 import { closestMatch } from '../core/strings.js';
 import { ConfigSchema, type Config } from './schema/index.js';
+import { explicitKeyIssues } from './schema/rules.js';
 
 type Plain = Record<string, unknown>;
 
@@ -276,6 +277,8 @@ export function parseWithSchema<T>(schema: z.ZodType<T>, raw: unknown, source: s
 export function validateConfig(raw: unknown, source: string): Config {
   const r = ConfigSchema.safeParse(raw);
   if (!r.success) throw new ConfigError(source, toIssues(ConfigSchema, r.error, raw));
+  const inert = explicitKeyIssues(raw, r.data);
+  if (inert.length > 0) throw new ConfigError(source, inert);
   const { extends: _extends, ...rest } = r.data;
   return deepFreeze(rest) as Config;
 }

@@ -1,6 +1,6 @@
 // The Faster R-CNN: it learns a toy box task without leaking tensors, its proposals decode the
 // anchors, and checkpoints and pretrained weights restore the same detections.
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
@@ -196,5 +196,52 @@ describe('detection: Faster R-CNN', function () {
       expect(w('a').equals(w('b')), f).to.equal(true);
     }
     expect(b2.val).to.deep.equal(a.val);
+  });
+
+  it('honours early stopping and top-K checkpoints, as segmentation does', async () => {
+    const data = join(tmp(), 'data-es');
+    writeSyntheticDataset({ out: data, cases: 3, seed: 7, preset: 'small' });
+    // lr 1e-12 without batch norm leaves the detections unchanged, so F2 never improves after epoch 1.
+    const cfg = validateConfig(
+      {
+        name: 'det-es',
+        seed: 2,
+        data: { root: data, splits: { val: 1 } },
+        preprocess: { spacing: [6, 6, 6], normalization: { type: 'window', lo: -60, hi: 300 } },
+        model: { ...tiny, norm: 'none', scoreThreshold: 0 },
+        optim: { type: 'adam', lr: 1e-12 },
+        train: {
+          epochs: 6,
+          iterationsPerEpoch: 1,
+          batchSize: 2,
+          patchSize: [1, 48, 48],
+          valEvery: 1,
+          lrSchedule: 'constant',
+          earlyStoppingPatience: 2,
+          keepTopK: 2,
+        },
+      },
+      'test',
+    );
+    const s = await trainDetector(cfg, { runDir: join(tmp(), 'es'), resume: false, log: SILENT_LOGGER });
+    expect([s.completed, s.stoppedEarly, s.epoch]).to.deep.equal([true, true, 3]);
+    const scores = readFileSync(join(tmp(), 'es', 'metrics.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { boxes?: unknown }).boxes)
+      .filter((b) => b !== undefined);
+    expect(scores).to.have.length(3);
+    expect(scores[1]).to.deep.equal(scores[0]);
+    // Equal scores rank the earlier epochs first: epochs 1 and 2 keep their checkpoints.
+    expect(readdirSync(join(tmp(), 'es', 'checkpoints')).sort()).to.deep.equal([
+      'best',
+      'epoch-1',
+      'epoch-2',
+      'last',
+    ]);
+    const st = JSON.parse(readFileSync(join(tmp(), 'es', 'checkpoints/last/state.json'), 'utf8')) as {
+      top: { epoch: number }[];
+    };
+    expect(st.top.map((t) => t.epoch)).to.deep.equal([1, 2]);
   });
 });

@@ -67,6 +67,8 @@ function crossFieldIssues(cfg: Resolved): [string[], string][] {
       ['train', 'slices'],
       `slice sampling needs a 2D segmentation model (model.type unet2d), got ${type}`,
     ]);
+  if (cfg.loss.type === 'ce' && cfg.model.outActivation !== 'softmax')
+    out.push([['loss', 'type'], `"ce" needs a softmax model; this ${type} has sigmoid outputs: use "bce"`]);
   const cascade = cfg.inference.cascade;
   if (cascade !== null) {
     if (cfg.model.inChannels !== 1 && cfg.model.inChannels !== 2)

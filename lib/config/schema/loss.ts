@@ -4,6 +4,7 @@ import { z } from 'zod';
 const Dice = {
   smooth: z.number().nonnegative().default(1e-5),
   batchDice: z.boolean().default(true),
+  /** Softmax models only: score channel 0 (background) too. Sigmoid regions are always all scored. */
   includeBackground: z.boolean().default(false),
 };
 /** Weight outputs 1/2^i (lowest resolution 0, normalised) for deep-supervision models (nnU-Net). */
