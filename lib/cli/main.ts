@@ -5,7 +5,7 @@
  */
 import yargs, { type Argv } from 'yargs';
 import { BACKEND_NAMES } from '../config/schema/index.js';
-import { SegError, UsageError } from '../core/errors.js';
+import { ConfigError, InterruptedError, SegError, UsageError } from '../core/errors.js';
 import { PROCESS_IO, type CliCommand, type CliIO } from './context.js';
 import { augmentCommand } from './commands/augment.js';
 import { benchCommand } from './commands/bench.js';
@@ -24,6 +24,7 @@ import { kitsegVersion } from './version.js';
 
 /** Exit code for an error thrown by a command. */
 export function exitCodeFor(e: unknown): number {
+  if (e instanceof InterruptedError) return e.exitCode;
   if (e instanceof SegError) return e.code === 'CONFIG' || e.code === 'USAGE' ? 2 : 1;
   return 1;
 }
@@ -74,7 +75,11 @@ export async function runCli(argv: readonly string[], io: CliIO = PROCESS_IO): P
     return 0;
   } catch (e) {
     const verbose = argv.includes('--verbose');
-    const msg = e instanceof Error ? e.message : String(e);
+    let msg = e instanceof Error ? e.message : String(e);
+    // A config rule found after loading (e.g. a split larger than the dataset) names the file here.
+    const config = argv[argv.indexOf('--config') + 1];
+    if (e instanceof ConfigError && e.source === '' && argv.includes('--config') && config !== undefined)
+      msg = `${config}: ${msg}`;
     io.err(`kitseg: ${msg}\n`);
     if (verbose && e instanceof Error && e.stack !== undefined) io.err(e.stack + '\n');
     return exitCodeFor(e);

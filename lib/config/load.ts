@@ -51,7 +51,11 @@ function readYamlFile(path: string): Plain {
     ]);
   }
   const value: unknown = doc.toJS();
-  if (value === null || value === undefined) return {};
+  // An empty file would silently train every schema default.
+  if (value === null || value === undefined)
+    throw new ConfigError(path, [
+      { path: [], message: 'the file is empty; a config sets at least a name or extends another' },
+    ]);
   if (!isPlainObject(value))
     throw new ConfigError(path, [{ path: [], message: 'expected a mapping at the top level' }]);
   return value;

@@ -1,10 +1,11 @@
 /**
  * Typed error classes. Every error a user can provoke is a `SegError` with a code; the CLI maps
- * `CONFIG`/`USAGE` to exit 2 and every other code to exit 1, and prints only the message unless
+ * `CONFIG`/`USAGE` to exit 2, `INTERRUPTED` to 128 + the signal's number (130 for SIGINT, 143 for
+ * SIGTERM, as shells report) and every other code to exit 1, and prints only the message unless
  * `--verbose` asks for the stack.
  */
 
-export type ErrorCode = 'CONFIG' | 'USAGE' | 'DATA' | 'IO' | 'SHAPE' | 'REGISTRY' | 'BACKEND';
+export type ErrorCode = 'CONFIG' | 'USAGE' | 'DATA' | 'IO' | 'SHAPE' | 'REGISTRY' | 'BACKEND' | 'INTERRUPTED';
 
 /** Base class of all kitseg errors. */
 export abstract class SegError extends Error {
@@ -28,7 +29,10 @@ export function formatPath(path: readonly (string | number)[]): string {
   return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
 }
 
-/** A config file or override is invalid. Carries every issue as data. */
+/**
+ * A config file or override is invalid. Carries every issue as data. `source` names the file; ''
+ * when the rule is found after loading (the CLI then names its `--config` file).
+ */
 export class ConfigError extends SegError {
   readonly code = 'CONFIG';
   constructor(
@@ -36,7 +40,11 @@ export class ConfigError extends SegError {
     readonly issues: readonly ConfigIssue[],
     options?: { cause?: unknown },
   ) {
-    super(`${source}: ` + issues.map((i) => `${formatPath(i.path)}: ${i.message}`).join('; '), options);
+    super(
+      (source === '' ? '' : `${source}: `) +
+        issues.map((i) => `${formatPath(i.path)}: ${i.message}`).join('; '),
+      options,
+    );
   }
 }
 
@@ -97,4 +105,20 @@ export class RegistryError extends SegError {
 /** A requested backend could not be loaded. */
 export class BackendError extends SegError {
   readonly code = 'BACKEND';
+}
+
+/** A command stopped by a signal after saving what it must (a scheduler reads the exit status). */
+export class InterruptedError extends SegError {
+  readonly code = 'INTERRUPTED';
+  constructor(
+    message: string,
+    readonly signal: 'SIGINT' | 'SIGTERM',
+  ) {
+    super(message);
+  }
+
+  /** 128 + the signal number. */
+  get exitCode(): number {
+    return this.signal === 'SIGINT' ? 130 : 143;
+  }
 }

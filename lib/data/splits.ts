@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
-import { DataError } from '../core/errors.js';
+import { ConfigError, DataError } from '../core/errors.js';
 import { closestMatch } from '../core/strings.js';
 import { writeJsonAtomic } from '../io/atomic.js';
 import { Rng } from '../rng/rng.js';
@@ -29,9 +29,15 @@ export interface Splits {
   readonly folds: readonly { readonly train: readonly string[]; readonly val: readonly string[] }[];
 }
 
-function countOf(size: number, n: number, what: string): number {
+function countOf(size: number, n: number, what: 'val' | 'test'): number {
   const c = size < 1 ? Math.round(size * n) : Math.round(size);
-  if (c > n) throw new DataError(`${what} size ${size} asks for ${c} cases, only ${n} are available`);
+  if (c > n)
+    throw new ConfigError('', [
+      {
+        path: ['data', 'splits', what],
+        message: `${size} asks for ${c} cases, only ${n} ${what === 'val' ? 'non-test ' : ''}labelled cases are available`,
+      },
+    ]);
   return c;
 }
 

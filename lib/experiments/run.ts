@@ -15,7 +15,7 @@ import { closestMatch } from '../core/strings.js';
 import { evaluateConfig } from '../evaluation/evaluate.js';
 import { writeFileAtomic, writeJsonAtomic } from '../io/atomic.js';
 import { EPOCH_CHECKPOINT, runDirOf } from '../io/run-dir.js';
-import { isTrained, trainConfig } from '../tasks/index.js';
+import { hasLastCheckpoint, isTrained, trainConfig } from '../tasks/index.js';
 import { ExperimentSchema, type Experiment, type Variant } from './schema.js';
 
 export function loadExperiment(path: string): Experiment {
@@ -127,7 +127,9 @@ export async function runExperiment(path: string, o: RunOptions): Promise<Varian
     if (v.from === null) {
       if (!isTrained(cfg, runDir)) {
         o.log.info(`${exp.name}/${v.name}: training ${cfg.name}`);
-        await trainConfig(cfg, { runDir, resume: true, log: o.log });
+        // A variant killed before its first checkpoint has nothing to resume: it starts afresh.
+        const resumable = hasLastCheckpoint(runDir);
+        await trainConfig(cfg, { runDir, resume: resumable, overwrite: !resumable, log: o.log });
       }
     }
     const run = runDirOf(o.runsDir, cfg.name);

@@ -35,3 +35,8 @@ export function isTrained(cfg: Config, dir: string): boolean {
   const st = readTrainState(runDir(dir).checkpoint('last'));
   return st !== null && st.epoch >= cfg.train.epochs;
 }
+
+/** True when the run folder `dir` holds a complete `last` checkpoint (something to resume). */
+export function hasLastCheckpoint(dir: string): boolean {
+  return readTrainState(runDir(dir).checkpoint('last')) !== null;
+}

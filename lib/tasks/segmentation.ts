@@ -101,12 +101,28 @@ function samplerCases(ctx: RunContext): { train: PreparedCase[]; val: PreparedCa
   return out;
 }
 
+/** A patch larger than the typical resampled case is mostly padding (and many times slower). */
+function warnOversizedPatch(ctx: RunContext): void {
+  const shapes = ctx.prepared.train.map((c) => c.shape);
+  if (shapes.length === 0 || ctx.cfg.inference.cascade !== null) return;
+  const p = ctx.cfg.train.patchSize;
+  const median = [0, 1, 2].map(
+    (a) => shapes.map((s) => s[a]!).sort((x, y) => x - y)[Math.floor(shapes.length / 2)]!,
+  );
+  if (p.some((n, a) => n > median[a]!))
+    ctx.log.warn(
+      `train.patchSize [${p.join(', ')}] exceeds the median resampled case [${median.join(', ')}]: patches are mostly padding; ` +
+        'choose a smaller patch or a finer preprocess.spacing',
+    );
+}
+
 async function open(ctx: RunContext): Promise<TaskSession<Batch, DiceScores>> {
   const { cfg, prepared } = ctx;
   const plan = prepared.plan;
   ctx.log.info(
     `target spacing ${plan.spacingMm.map((v) => v.toFixed(2)).join(' × ')} mm, normalisation ${plan.normalization.type}`,
   );
+  warnOversizedPatch(ctx);
   const cases = samplerCases(ctx);
   // Full-case validation scores on the original grids, so it keeps the decoded val cases.
   const valLoaded: LoadedCase[] = cfg.train.valMode === 'fullCase' ? loadCases(ctx.valRefs) : [];

@@ -17,12 +17,12 @@ import * as tf from '@tensorflow/tfjs';
 import { configHash } from '../config/hash.js';
 import type { Config } from '../config/schema/index.js';
 import type { TaskName } from '../config/traits.js';
-import { DataError, SegError } from '../core/errors.js';
+import { DataError, SegError, UsageError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { discoverCases, type CaseRef } from '../data/kits19.js';
 import { loadOrCreateSplits, resolveSplit } from '../data/splits.js';
 import { appendJsonLine, writeFileAtomic, writeJsonAtomic } from '../io/atomic.js';
-import { CHECKPOINT_FILES, runDir, type RunDir } from '../io/run-dir.js';
+import { CHECKPOINT_FILES, removeStaleTemporaries, runDir, type RunDir } from '../io/run-dir.js';
 import { writeRunPlan } from '../preprocess/plan.js';
 import { Rng } from '../rng/rng.js';
 import { FusedAdam } from './adam.js';
@@ -47,6 +47,8 @@ export interface TrainOptions {
   readonly log: Logger;
   /** Polled each iteration; true saves `last` and returns (Ctrl-C). */
   readonly shouldStop?: () => boolean;
+  /** Start afresh: remove what the run folder holds (once the config, data and model validated). */
+  readonly overwrite?: boolean;
   /** Stop after this many iterations in this call, saving `last` (tests of resume). */
   readonly maxSteps?: number;
   readonly onProgress?: (p: {
@@ -186,6 +188,16 @@ export function trainingData(
   return { prepared, valRefs };
 }
 
+/** Keeps the records of `metrics.jsonl` up to `step` (rewritten atomically). */
+function truncateMetrics(path: string, step: number): void {
+  if (!existsSync(path)) return;
+  const lines = readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '');
+  const kept = lines.filter((l) => (JSON.parse(l) as { step: number }).step <= step);
+  if (kept.length !== lines.length) writeFileAtomic(path, kept.map((l) => l + '\n').join(''));
+}
+
 /** The loss and val curves logged up to `step` (a resumed run continues its curves). */
 function loggedCurves(
   metricsPath: string,
@@ -204,6 +216,31 @@ function loggedCurves(
   return { loss, val };
 }
 
+/**
+ * Whether `opts` continues the run in `run`: a complete `last` checkpoint with `--resume`. A run
+ * folder that already holds a run must be resumed or explicitly overwritten, and `--resume` of a
+ * run with no `last` (but a `best`, or logged steps) is an error rather than a silent restart.
+ */
+function resumeDecision(run: RunDir, opts: TrainOptions): boolean {
+  const hasLast = existsSync(join(run.checkpoint('last'), CHECKPOINT_FILES.state));
+  const hasRun = existsSync(run.checkpoints) || existsSync(run.metrics);
+  if (opts.overwrite === true) return false;
+  if (opts.resume) {
+    if (hasLast) return true;
+    if (hasRun)
+      throw new UsageError(
+        `${run.root}: --resume found no complete last checkpoint (${existsSync(run.checkpoint('best')) ? 'best exists' : 'steps were logged'}); --overwrite starts the run afresh`,
+      );
+    opts.log.info(`${run.root}: nothing to resume; starting a new run`);
+    return false;
+  }
+  if (hasRun)
+    throw new UsageError(
+      `${run.root} already holds a run: --resume continues it, --overwrite starts it afresh`,
+    );
+  return false;
+}
+
 /** Trains `cfg` with `task`'s hooks into `opts.runDir`. */
 export async function runTraining<B, V>(
   cfg: Config,
@@ -214,14 +251,11 @@ export async function runTraining<B, V>(
   const run = runDir(opts.runDir);
   const hash = configHash(cfg);
   const lastDir = run.checkpoint('last');
-  const resuming = opts.resume && existsSync(join(lastDir, CHECKPOINT_FILES.state));
-  if (!resuming) {
-    mkdirSync(run.root, { recursive: true });
-    writeJsonAtomic(run.config, { ...cfg, configHash: hash });
-  }
+  // What a killed process left behind is removed before anything reads the folder.
+  for (const p of removeStaleTemporaries(run)) log.info(`removed a stale temporary of a dead process: ${p}`);
+  const resuming = resumeDecision(run, opts);
   const root = Rng.fromSeed(cfg.seed);
   const { prepared, valRefs } = trainingData(cfg, log, root);
-  writeRunPlan(run.plan, prepared.plan);
   const ctx: RunContext = { cfg, run, log, root, prepared, valRefs, sampler: root.fork('sampler') };
   const session = await task.open(ctx);
   const opt = makeOptimizer(cfg);
@@ -240,6 +274,8 @@ export async function runTraining<B, V>(
       state = r.state;
       await restoreOptimizerWeights(opt, model.weights, r.optimizerWeights);
       ctx.sampler = Rng.fromState(state.rng['sampler']!);
+      // Steps logged after the checkpoint (a killed process) are redone: drop their records.
+      truncateMetrics(run.metrics, state.globalStep);
       log.info(
         `resumed at epoch ${state.epoch + 1}, iteration ${state.iteration} (step ${state.globalStep})`,
       );
@@ -253,7 +289,12 @@ export async function runTraining<B, V>(
         schedule: initialSchedule(cfg.optim.lr),
         configHash: hash,
       };
+      // Config, data and model have validated: only now is the run folder written.
+      if (opts.overwrite === true) rmSync(run.root, { recursive: true, force: true });
+      mkdirSync(run.root, { recursive: true });
+      writeJsonAtomic(run.config, { ...cfg, configHash: hash });
     }
+    writeRunPlan(run.plan, prepared.plan);
     await session.onTrainStart();
     return await loop(cfg, ctx, session, model, opt, state, resuming, opts);
   } finally {

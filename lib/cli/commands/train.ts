@@ -1,6 +1,7 @@
 /** `kitseg train --config C [--resume]`: trains into runs/<name>/ with progress on stderr; Ctrl-C saves and exits. */
 import { join } from 'node:path';
 import type { Argv } from 'yargs';
+import { InterruptedError, UsageError } from '../../core/errors.js';
 import { selectBackend } from '../../backend/select.js';
 import { loadConfig } from '../../config/load.js';
 import { trainConfig } from '../../tasks/index.js';
@@ -19,6 +20,7 @@ import {
 
 interface Args extends GlobalArgs, ConfigArgs {
   resume: boolean;
+  overwrite: boolean;
   runs: string;
   json: boolean;
 }
@@ -34,29 +36,37 @@ export function trainCommand(io: CliIO): CliCommand<Args> {
           default: false,
           describe: 'Continue runs/<name>/ from its last checkpoint',
         })
+        .option('overwrite', {
+          type: 'boolean',
+          default: false,
+          describe: 'Start runs/<name>/ afresh, removing the run it holds',
+        })
         .option('runs', { type: 'string', default: 'runs', describe: 'Folder holding run folders' })
         .option('json', { type: 'boolean', default: false }),
     handler: async (a: Args) => {
+      if (a.resume && a.overwrite)
+        throw new UsageError('--resume continues a run, --overwrite replaces it: give one');
       const cfg = loadConfig(a.config, a.set);
       const log = loggerFor(io, a);
       const sel = await selectBackend(backendFor(a, cfg));
       log.info(`backend: ${sel.name}`);
-      let stop = false;
-      const onSigint = () => {
-        stop = true;
-        log.info('interrupt: saving the last checkpoint…');
+      let stop: 'SIGINT' | 'SIGTERM' | null = null;
+      const onSignal = (signal: 'SIGINT' | 'SIGTERM') => {
+        stop = signal;
+        log.info(`${signal}: saving the last checkpoint…`);
       };
       // SIGTERM too: cluster schedulers (SLURM, Kubernetes) stop jobs with it.
-      process.once('SIGINT', onSigint);
-      process.once('SIGTERM', onSigint);
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
       const total = cfg.train.epochs * cfg.train.iterationsPerEpoch;
       let mean = 0;
       let n = 0;
       const trainOpts: TrainOptions = {
         runDir: join(a.runs, cfg.name),
         resume: a.resume,
+        overwrite: a.overwrite,
         log,
-        shouldStop: () => stop,
+        shouldStop: () => stop !== null,
         onProgress: (p) => {
           n++;
           mean += (p.stepMs - mean) / n;
@@ -90,9 +100,16 @@ export function trainCommand(io: CliIO): CliCommand<Args> {
           () =>
             `${s.completed ? 'finished' : 'stopped'} ${s.runDir}: step ${s.globalStep}, loss ${s.lastLoss.toFixed(4)}${val}\n`,
         );
+        // Exit 130/143, as shells expect, so a scheduler can tell an interrupted run from a finished one.
+        const signal: 'SIGINT' | 'SIGTERM' | null = stop;
+        if (signal !== null && !s.completed)
+          throw new InterruptedError(
+            `${signal}: stopped at step ${s.globalStep}; continue with --resume`,
+            signal,
+          );
       } finally {
-        process.removeListener('SIGINT', onSigint);
-        process.removeListener('SIGTERM', onSigint);
+        process.removeListener('SIGINT', onSignal);
+        process.removeListener('SIGTERM', onSignal);
       }
     },
   };

@@ -67,6 +67,21 @@ function crossFieldIssues(cfg: Resolved): [string[], string][] {
       ['train', 'slices'],
       `slice sampling needs a 2D segmentation model (model.type unet2d), got ${type}`,
     ]);
+  const m = cfg.model;
+  if ('maxFilters' in m && 'baseFilters' in m && m.maxFilters < m.baseFilters)
+    out.push([
+      ['model', 'maxFilters'],
+      `(${m.maxFilters}) must be at least model.baseFilters (${m.baseFilters})`,
+    ]);
+  const n = cfg.preprocess.normalization;
+  if ((n.type === 'window' || n.type === 'scale') && n.lo >= n.hi)
+    out.push([['preprocess', 'normalization', 'lo'], `(${n.lo}) must be below hi (${n.hi})`]);
+  const sm = cfg.train.sampling;
+  if (sm !== 'nnunet' && sm.tumor + sm.foreground + sm.random <= 0)
+    out.push([
+      ['train', 'sampling'],
+      'tumor, foreground and random are all 0: no patch centre could be drawn',
+    ]);
   if (cfg.loss.type === 'ce' && cfg.model.outActivation !== 'softmax')
     out.push([['loss', 'type'], `"ce" needs a softmax model; this ${type} has sigmoid outputs: use "bce"`]);
   const cascade = cfg.inference.cascade;

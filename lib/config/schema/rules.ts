@@ -40,6 +40,12 @@ export function explicitKeyIssues(raw: unknown, cfg: Config): ConfigIssue[] {
         path: [...path],
         message: `not used by the ${task} task (${cfg.model.type}): ${why}; remove it`,
       });
+  if (task === 'segmentation' && given(raw, ['train', 'priorCorruption']) && cfg.model.inChannels !== 2)
+    out.push({
+      path: ['train', 'priorCorruption'],
+      message:
+        'only a cascade stage 2 with the prior channel (model.inChannels 2) corrupts a prior; remove it',
+    });
   // Sigmoid outputs are regions with no background channel: every channel is always scored.
   if (cfg.model.outActivation === 'sigmoid' && given(raw, ['loss', 'includeBackground']))
     out.push({
