@@ -5,6 +5,7 @@
  */
 import type { Affine } from '../core/types.js';
 import { spacingFromAffine } from '../io/affine.js';
+import { UsageError } from '../core/errors.js';
 import type { Volume } from '../io/nifti.js';
 import { axisCodes } from '../io/orientation.js';
 import { DATATYPES } from '../io/voxels.js';
@@ -115,6 +116,11 @@ export function inspectVolume(v: Volume, opts: { asLabels?: boolean; at?: readon
   const at = opts.at;
   let valueAt: InspectReport['valueAt'];
   if (at !== undefined) {
+    const bad = at.findIndex((x, a) => !(Number.isInteger(x) && x >= 0 && x < v.shape[a]!));
+    if (bad >= 0)
+      throw new UsageError(
+        `--at ${at.join(',')}: index ${bad} (${at[bad]}) is outside the file shape [${v.shape.join(', ')}] (0 ≤ i < n)`,
+      );
     const [ni, nj] = v.shape;
     valueAt = { ijk: [...at], value: v.data[at[0]! + ni * (at[1]! + nj * at[2]!)]! };
   }

@@ -66,19 +66,24 @@ export function loadCase(ref: CaseRef): LoadedCase {
   if (ref.segmentationPath === undefined) return { ref, image, label: undefined };
   const label = readCanonical(ref.segmentationPath);
   assertSameGeometry(image, label, ref.segmentationPath);
-  assertKitsLabels(label.data, ref.segmentationPath);
+  assertKitsLabels(label.data, ref.segmentationPath, label.scaling);
   return { ref, image, label };
 }
 
-/** Checks that a volume shares the reference's file shape and affine. */
-export function assertSameGeometry(ref: CanonicalVolume, other: CanonicalVolume, path: string): void {
+/** Checks that a volume shares the reference's file shape and affine; `refName` names the reference. */
+export function assertSameGeometry(
+  ref: CanonicalVolume,
+  other: CanonicalVolume,
+  path: string,
+  refName = 'imaging',
+): void {
   const a = ref.orientation.fileShape;
   const b = other.orientation.fileShape;
   if (a.some((v, i) => v !== b[i])) {
-    throw new DataError(`shape [${b.join(', ')}] differs from the imaging shape [${a.join(', ')}]`, path);
+    throw new DataError(`shape [${b.join(', ')}] differs from the ${refName} shape [${a.join(', ')}]`, path);
   }
   if (!affinesClose(ref.sourceAffine, other.sourceAffine)) {
     const fmt = (m: typeof ref.sourceAffine) => JSON.stringify(m.slice(0, 3).map((r) => r.map((v) => +v.toFixed(4))));
-    throw new DataError(`affine ${fmt(other.sourceAffine)} differs from the imaging affine ${fmt(ref.sourceAffine)}`, path);
+    throw new DataError(`affine ${fmt(other.sourceAffine)} differs from the ${refName} affine ${fmt(ref.sourceAffine)}`, path);
   }
 }

@@ -19,7 +19,11 @@ export function labelCounts(labels: ArrayLike<number>): [number, number, number]
  * Checks that every voxel is 0, 1 or 2.
  * @throws DataError naming the file, the first bad value and how many voxels carry bad values.
  */
-export function assertKitsLabels(labels: ArrayLike<number>, path: string): void {
+export function assertKitsLabels(
+  labels: ArrayLike<number>,
+  path: string,
+  scaling: { readonly slope: number; readonly inter: number } | null = null,
+): void {
   let bad = 0;
   let first: number | undefined;
   for (let i = 0; i < labels.length; i++) {
@@ -30,7 +34,11 @@ export function assertKitsLabels(labels: ArrayLike<number>, path: string): void 
     }
   }
   if (bad > 0) {
-    throw new DataError(`label value ${first} outside {0, 1, 2} (${bad} voxels with values outside the set)`, path);
+    throw new DataError(
+      `label value ${first} outside {0, 1, 2} (${bad} voxels with values outside the set)` +
+        (scaling === null ? '' : `, after the header's scl_slope ${scaling.slope} / scl_inter ${scaling.inter}`),
+      path,
+    );
   }
 }
 

@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
-import { ConfigError, DataError } from '../core/errors.js';
+import { ConfigError, DataError, IoError } from '../core/errors.js';
 import { closestMatch } from '../core/strings.js';
 import { writeJsonAtomic } from '../io/atomic.js';
 import { Rng } from '../rng/rng.js';
@@ -66,18 +66,43 @@ export function splitsPath(root: string, file: string): string {
   return isAbsolute(file) ? file : join(root, file);
 }
 
+export interface SplitsAccess {
+  /** false: a missing file is made in memory only (scoring commands never write into a reference folder). */
+  readonly write?: boolean;
+  /** Told when a saved file's split sizes are not what the config asks for (the file wins). */
+  readonly warn?: (message: string) => void;
+}
+
 /**
- * Reads the splits file, or makes and saves it when absent. A saved file is reused as it is, but
- * must name only cases that exist.
+ * Reads the splits file, or makes (and, unless `access.write` is false, saves) it when absent. A
+ * saved file is reused as it is, but must name only cases that exist.
  */
-export function loadOrCreateSplits(root: string, file: string, cases: readonly CaseRef[], opts: SplitOptions): Splits {
+export function loadOrCreateSplits(
+  root: string,
+  file: string,
+  cases: readonly CaseRef[],
+  opts: SplitOptions,
+  access: SplitsAccess = {},
+): Splits {
   const path = splitsPath(root, file);
-  if (!existsSync(path)) {
-    const splits = makeSplits(
+  const made = () =>
+    makeSplits(
       cases.map((c) => ({ id: c.id, labelled: c.segmentationPath !== undefined })),
       opts,
     );
-    writeJsonAtomic(path, splits);
+  if (!existsSync(path)) {
+    const splits = made();
+    if (access.write !== false) {
+      try {
+        writeJsonAtomic(path, splits);
+      } catch (e) {
+        throw new IoError(
+          `cannot write the splits file (${(e as Error).message.replace(/^cannot write: /, '')}); point data.splits.file at a writable path`,
+          path,
+          { cause: e },
+        );
+      }
+    }
     return splits;
   }
   let parsed: Splits;
@@ -95,6 +120,11 @@ export function loadOrCreateSplits(root: string, file: string, cases: readonly C
   if (missing.length > 0) {
     throw new DataError(`splits name cases not in the dataset: ${missing.slice(0, 5).join(', ')}`, path);
   }
+  const asked = made();
+  if (access.warn !== undefined && (asked.val.length !== parsed.val.length || asked.test.length !== (parsed.test ?? []).length))
+    access.warn(
+      `${path} has ${parsed.val.length} val / ${(parsed.test ?? []).length} test cases, the config's data.splits asks for ${asked.val.length} / ${asked.test.length}; the file is used (delete it, or set data.splits.file, to split anew)`,
+    );
   return parsed;
 }
 

@@ -9,7 +9,7 @@ import { DataError, IoError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { assertSameGeometry, discoverCases, loadCase, type CaseRef } from '../data/kits19.js';
 import { assertKitsLabels } from '../data/labels.js';
-import { loadOrCreateSplits, resolveSplit } from '../data/splits.js';
+import { loadOrCreateSplits, resolveSplit, type SplitsAccess } from '../data/splits.js';
 import { readCanonical, writeLikeSource } from '../io/canonical.js';
 import { boxScores, type BoxCounts, type BoxScores } from '../detection/metrics.js';
 import { loadLocalizer } from '../inference/localizer.js';
@@ -19,10 +19,15 @@ import type { EvaluationTable } from './report.js';
 import { scoreCase, summarize, type CaseScores } from './scores.js';
 
 /** Case refs of a split of `cfg`'s dataset (splits.json is made once and reused). */
-export function splitCases(cfg: Config, split: string, root = cfg.data.root): CaseRef[] {
+export function splitCases(
+  cfg: Config,
+  split: string,
+  root = cfg.data.root,
+  access: SplitsAccess = {},
+): CaseRef[] {
   const refs = discoverCases(root);
   const s = cfg.data.splits;
-  const splits = loadOrCreateSplits(root, s.file, refs, s);
+  const splits = loadOrCreateSplits(root, s.file, refs, s, access);
   const byId = new Map(refs.map((r) => [r.id, r]));
   return resolveSplit(splits, split, cfg.data.fold).map((id) => byId.get(id)!);
 }
@@ -164,16 +169,16 @@ export function scorePredictions(
   for (const ref of refs) {
     if (ref.segmentationPath === undefined) continue;
     const label = readCanonical(ref.segmentationPath);
-    assertKitsLabels(label.data, ref.segmentationPath);
+    assertKitsLabels(label.data, ref.segmentationPath, label.scaling);
     const path = predictionFile(predDir, ref.id);
     const pred = readCanonical(path);
     try {
-      assertSameGeometry(label, pred, path);
+      assertSameGeometry(label, pred, path, 'reference segmentation');
     } catch (e) {
       // The message already names the file; prefix the case so a batch report says which one.
       throw e instanceof DataError ? new DataError(`${ref.id}: ${e.message}`) : e;
     }
-    assertKitsLabels(pred.data, path);
+    assertKitsLabels(pred.data, path, pred.scaling);
     cases.push(scoreCase(ref.id, pred.data, label.data, label.shape, label.spacingMm, toleranceMm));
   }
   if (cases.length === 0) throw new DataError('no labelled case to score', predDir);

@@ -5,7 +5,9 @@
 import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema/index.js';
 import { assertFinite } from '../data/labels.js';
+import { existsSync } from 'node:fs';
 import { readCanonical, writeLikeSource } from '../io/canonical.js';
+import { readNifti } from '../io/nifti.js';
 import { siblingPath } from './inputs.js';
 import { segmentCase, type CaseImage, type Segmentation, type SegmentOptions } from './segment.js';
 import { loadLocalizer, type Localizer } from './localizer.js';
@@ -47,6 +49,29 @@ export async function loadPipeline(cfg: Config, opts: StageOptions): Promise<Pip
       stage1?.dispose();
     },
   };
+}
+
+/** Every file `predictFile` writes for `output`: the labels, and the probability maps if asked. */
+export function predictionOutputs(output: string, probabilities: boolean): string[] {
+  return probabilities
+    ? [output, siblingPath(output, '_kidney_prob'), siblingPath(output, '_tumor_prob')]
+    : [output];
+}
+
+/**
+ * Whether a case's prediction is complete: every output it should have exists and reads back (a
+ * truncated or half-written file does not), so an interrupted batch redoes exactly the rest.
+ */
+export function predictionComplete(output: string, probabilities: boolean): boolean {
+  return predictionOutputs(output, probabilities).every((p) => {
+    if (!existsSync(p)) return false;
+    try {
+      readNifti(p);
+      return true;
+    } catch {
+      return false;
+    }
+  });
 }
 
 /**

@@ -112,7 +112,8 @@ export function spacingFromAffine(m: Affine): [number, number, number] {
 /** Whether two affines agree to `tol` mm in every entry (ITK's default direction tolerance scale). */
 export function affinesClose(a: Affine, b: Affine, tol = 1e-4): boolean {
   for (let r = 0; r < 4; r++)
-    for (let c = 0; c < 4; c++) if (Math.abs(a[r]![c]! - b[r]![c]!) > tol) return false;
+    // Written so that NaN compares as different.
+    for (let c = 0; c < 4; c++) if (!(Math.abs(a[r]![c]! - b[r]![c]!) <= tol)) return false;
   return true;
 }
 

@@ -1,5 +1,13 @@
 /** Atomic file writes: write a temporary sibling, then rename, so no reader ever sees half a file. */
-import { appendFileSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { IoError } from '../core/errors.js';
 
@@ -31,4 +39,36 @@ export function writeJsonAtomic(path: string, value: unknown): void {
 /** Appends `record` as one JSON line to `path` (a log: `metrics.jsonl`). */
 export function appendJsonLine(path: string, record: Readonly<Record<string, unknown>>): void {
   appendFileSync(path, JSON.stringify(record) + '\n');
+}
+
+/** Temporaries named with their writer's process id: `.kitseg-tmp-<pid>-…`, `<dir>.tmp-<pid>`, `<dir>.old-<pid>`. */
+const TEMPORARY = /^(?:\.kitseg-tmp-(\d+)-.*|.+\.(?:tmp|old)-(\d+))$/;
+
+function alive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    // EPERM: the process exists but belongs to someone else.
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes, from each of `dirs`, the temporaries of processes that no longer run (what a kill in the
+ * middle of an atomic write leaves); returns their paths. Folders that do not exist are skipped.
+ */
+export function removeDeadTemporaries(dirs: readonly string[]): string[] {
+  const removed: string[] = [];
+  for (const dir of dirs) {
+    if (!existsSync(dir)) continue;
+    for (const name of readdirSync(dir)) {
+      const m = TEMPORARY.exec(name);
+      if (m === null || alive(Number(m[1] ?? m[2]))) continue;
+      rmSync(join(dir, name), { recursive: true, force: true });
+      removed.push(join(dir, name));
+    }
+  }
+  return removed;
 }

@@ -29,6 +29,8 @@ export interface CanonicalVolume {
   /** The source file's own affine, written back unchanged. */
   readonly sourceAffine: Affine;
   readonly datatype: NiftiDatatype;
+  /** The header's scl_slope / scl_inter when they changed the stored values, else null. */
+  readonly scaling: { readonly slope: number; readonly inter: number } | null;
 }
 
 /** Brings a file-order volume onto the canonical grid. */
@@ -42,7 +44,15 @@ export function canonicalize(v: Volume): CanonicalVolume {
     orientation: o,
     sourceAffine: v.affine,
     datatype: v.datatype,
+    scaling: scalingOf(v),
   };
+}
+
+function scalingOf(v: Volume): CanonicalVolume['scaling'] {
+  const slope = v.header?.sclSlope ?? 0;
+  const inter = v.header?.sclInter ?? 0;
+  if (!Number.isFinite(slope) || slope === 0 || (slope === 1 && inter === 0)) return null;
+  return { slope, inter };
 }
 
 /** Reads a NIfTI file straight onto the canonical grid. */

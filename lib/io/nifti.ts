@@ -92,6 +92,11 @@ export function parseNifti(raw: Uint8Array, path: string): Volume {
     throw new DataError('not a NIfTI-1/2 file (no "n+1"/"ni1"/"n+2" magic in the header)', path);
   }
   const version: 1 | 2 = nifti.isNIFTI1(ab) ? 1 : 2;
+  // Readers tell the byte order from sizeof_hdr, so a wrong value is named rather than misread.
+  const want = version === 1 ? 348 : 540;
+  const sizeofHdr = new DataView(ab).getInt32(0, true);
+  if (sizeofHdr !== want && new DataView(ab).getInt32(0, false) !== want)
+    throw new DataError(`sizeof_hdr is ${sizeofHdr}: expected ${want} for a NIfTI-${version} header`, path);
   let h: nifti.NIFTI1 | nifti.NIFTI2;
   try {
     h = nifti.readHeader(ab);
@@ -107,7 +112,7 @@ export function parseNifti(raw: Uint8Array, path: string): Volume {
   const datatype = datatypeFromCode(h.datatypeCode, path);
   const info = DATATYPES[datatype];
   const nvox = shape[0] * shape[1] * shape[2];
-  const offset = Math.max(Math.round(h.vox_offset), version === 1 ? 348 : 540);
+  const offset = voxOffset(h.vox_offset, version, path);
   const need = offset + nvox * info.bytes;
   if (raw.byteLength < need) {
     throw new DataError(
@@ -115,13 +120,14 @@ export function parseNifti(raw: Uint8Array, path: string): Volume {
       path,
     );
   }
+  const affine = headerAffine(h, ab, version, shape, path);
   const data = decodeVoxels(raw, offset, nvox, datatype, h.littleEndian);
-  const scaled = applyScaling(data, h.scl_slope, h.scl_inter);
+  const scaled = applyScaling(data, h.scl_slope, h.scl_inter, path);
   const pixdim = h.pixDims.slice(0, 8);
   return {
     data: scaled,
     shape,
-    affine: headerAffine(h, ab, version),
+    affine,
     datatype,
     header: {
       version,
@@ -171,37 +177,127 @@ function decodeVoxels(
   return out;
 }
 
-/** Applies scl_slope/scl_inter when they change values (slope 0 or NaN means "unset"). */
-function applyScaling(data: VoxelArray, slope: number, inter: number): VoxelArray {
+/**
+ * The byte offset of the voxels: a whole number at or past the header and its 4-byte extension
+ * flag (352, NIfTI-2: 544), as nibabel requires; anything else would read header bytes as voxels.
+ */
+function voxOffset(v: number, version: 1 | 2, path: string): number {
+  const min = version === 1 ? 352 : 544;
+  if (!Number.isFinite(v) || !Number.isInteger(v) || v < min)
+    throw new DataError(
+      `vox_offset is ${v}: expected a whole number of bytes ≥ ${min} (NIfTI-${version})`,
+      path,
+    );
+  return v;
+}
+
+/** The largest finite float32: scaled voxels are stored as float32. */
+const FLOAT32_MAX = 3.4028234663852886e38;
+
+/**
+ * Applies scl_slope/scl_inter when they change values (a slope of 0 or a non-finite slope means
+ * "unset", as in nibabel). Scaling is computed in float64; a result beyond the float32 range, or a
+ * non-finite intercept with a valid slope, is refused.
+ */
+function applyScaling(data: VoxelArray, slope: number, inter: number, path: string): VoxelArray {
   if (!Number.isFinite(slope) || slope === 0) return data;
-  const i = Number.isFinite(inter) ? inter : 0;
-  if (slope === 1 && i === 0) return data;
+  if (!Number.isFinite(inter))
+    throw new DataError(`scl_inter is ${inter} with scl_slope ${slope}: expected a finite intercept`, path);
+  if (slope === 1 && inter === 0) return data;
   const wide = data instanceof Float64Array || data instanceof Int32Array || data instanceof Uint32Array;
   const out = wide ? new Float64Array(data.length) : new Float32Array(data.length);
-  for (let k = 0; k < data.length; k++) out[k] = data[k]! * slope + i;
+  for (let k = 0; k < data.length; k++) {
+    const v = data[k]! * slope + inter;
+    if (!wide && Math.abs(v) > FLOAT32_MAX)
+      throw new DataError(
+        `scl_slope ${slope} / scl_inter ${inter} scale voxel value ${data[k]} to ${v}, beyond the float32 range`,
+        path,
+      );
+    out[k] = v;
+  }
   return out;
 }
 
-function headerAffine(h: nifti.NIFTI1 | nifti.NIFTI2, ab: ArrayBuffer, version: 1 | 2): Mat4 {
+/** Refuses an affine that cannot place the volume in space: non-finite, or a singular 3 × 3. */
+function placeable(m: Mat4, form: string, path: string): Mat4 {
+  if (!m.every((r) => r.every((x) => Number.isFinite(x))))
+    throw new DataError(`${form} has non-finite entries; the volume cannot be placed in space`, path);
+  const [a, b, c] = [m[0]!, m[1]!, m[2]!];
+  const det =
+    a[0]! * (b[1]! * c[2]! - b[2]! * c[1]!) -
+    a[1]! * (b[0]! * c[2]! - b[2]! * c[0]!) +
+    a[2]! * (b[0]! * c[1]! - b[1]! * c[0]!);
+  const scale = [0, 1, 2].reduce((p, j) => p * Math.hypot(a[j]!, b[j]!, c[j]!), 1);
+  if (!(Math.abs(det) > 1e-9 * scale) || scale === 0)
+    throw new DataError(
+      `${form} is singular (determinant ${det}); the volume cannot be placed in space`,
+      path,
+    );
+  return m;
+}
+
+/** pixdim[1..3] as spacings: |pixdim| (nibabel, nifti_clib), refused when zero or non-finite. */
+function spacings(pixDims: readonly number[], form: string, path: string): [number, number, number] {
+  const pd = [1, 2, 3].map((i) => Math.abs(pixDims[i]!)) as [number, number, number];
+  pd.forEach((p, i) => {
+    if (!Number.isFinite(p) || p === 0)
+      throw new DataError(
+        `pixdim[${i + 1}] is ${pixDims[i + 1]}: the ${form} needs a finite, nonzero voxel size`,
+        path,
+      );
+  });
+  return pd;
+}
+
+/**
+ * The voxel-to-world affine as nibabel chooses it: the sform when its code is set, else the qform,
+ * else nibabel's fallback (|pixdim| on the diagonal, x flipped, centred on the volume). Geometry
+ * that cannot be placed in space is refused with the field named.
+ */
+function headerAffine(
+  h: nifti.NIFTI1 | nifti.NIFTI2,
+  ab: ArrayBuffer,
+  version: 1 | 2,
+  shape: readonly [number, number, number],
+  path: string,
+): Mat4 {
   if (h.sform_code > 0) {
-    if (version === 2) return h.affine.map((r) => [...r]) as Mat4;
+    if (version === 2) return placeable(h.affine.map((r) => [...r]) as Mat4, 'the sform (srow_x/y/z)', path);
     const dv = new DataView(ab);
     const row = (o: number) =>
       [0, 1, 2, 3].map((k) => dv.getFloat32(o + 4 * k, h.littleEndian)) as [number, number, number, number];
-    return [row(280), row(296), row(312), [0, 0, 0, 1]];
+    return placeable([row(280), row(296), row(312), [0, 0, 0, 1]], 'the sform (srow_x/y/z)', path);
   }
-  const pd = [h.pixDims[1]!, h.pixDims[2]!, h.pixDims[3]!] as [number, number, number];
   if (h.qform_code > 0) {
-    return quaternToAffine(
-      h.quatern_b,
-      h.quatern_c,
-      h.quatern_d,
-      [h.qoffset_x, h.qoffset_y, h.qoffset_z],
-      pd,
-      h.pixDims[0]! < 0 ? -1 : 1,
+    const q = [h.quatern_b, h.quatern_c, h.quatern_d];
+    const off = [h.qoffset_x, h.qoffset_y, h.qoffset_z] as [number, number, number];
+    if (!q.every(Number.isFinite) || !off.every(Number.isFinite))
+      throw new DataError(
+        `qform quatern_b/c/d ${q.join(', ')} or qoffset ${off.join(', ')} are not finite`,
+        path,
+      );
+    // nibabel's tolerance for |(b, c, d)| > 1 (float32 rounding); beyond it there is no rotation.
+    const n2 = q[0]! ** 2 + q[1]! ** 2 + q[2]! ** 2;
+    if (n2 > 1 + 3 * 1.1920929e-7)
+      throw new DataError(
+        `qform quatern_b/c/d (${q.join(', ')}) have norm ${Math.sqrt(n2)} > 1: not a rotation`,
+        path,
+      );
+    const pd = spacings(h.pixDims, 'qform', path);
+    return placeable(
+      quaternToAffine(q[0]!, q[1]!, q[2]!, off, pd, h.pixDims[0]! < 0 ? -1 : 1),
+      'the qform',
+      path,
     );
   }
-  return diagonalAffine(pd.map((p) => (p > 0 ? p : 1)));
+  // nibabel's base affine (shape_zoom_affine with an x flip): voxel centre of the volume at 0.
+  const z = spacings(h.pixDims, 'fallback affine (no sform or qform)', path);
+  const zooms = [-z[0], z[1], z[2]];
+  const origin = shape.map((n) => (n - 1) / 2);
+  return diagonalAffine(
+    zooms,
+    zooms.map((zz, i) => -origin[i]! * zz),
+  );
 }
 
 /** What to write: voxels in file order, the file shape and the affine. */

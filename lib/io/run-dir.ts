@@ -12,8 +12,8 @@
  *   evaluation/<split>[-tag]/            scores and predictions of `kitseg evaluate`
  * ```
  */
-import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { removeDeadTemporaries } from './atomic.js';
 
 /** Paths inside one run folder. */
 export interface RunDir {
@@ -63,36 +63,10 @@ export function runDirOf(runsDir: string, name: string): RunDir {
   return runDir(join(runsDir, name));
 }
 
-/** Temporaries the atomic writers name with their process id: `.kitseg-tmp-<pid>-…`, `<dir>.tmp-<pid>`, `<dir>.old-<pid>`. */
-const TEMPORARY = /^(?:\.kitseg-tmp-(\d+)-.*|.+\.(?:tmp|old)-(\d+))$/;
-
-function alive(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    // EPERM: the process exists but belongs to someone else.
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
  * Removes the temporaries of processes that no longer run from the run folder and its
  * `checkpoints/` (a kill during a checkpoint or metrics write leaves them); returns their paths.
  */
 export function removeStaleTemporaries(run: RunDir): string[] {
-  const removed: string[] = [];
-  for (const dir of [run.root, run.checkpoints]) {
-    if (!existsSync(dir)) continue;
-    for (const name of readdirSync(dir)) {
-      const m = TEMPORARY.exec(name);
-      if (m === null) continue;
-      const pid = Number(m[1] ?? m[2]);
-      if (alive(pid)) continue;
-      rmSync(join(dir, name), { recursive: true, force: true });
-      removed.push(join(dir, name));
-    }
-  }
-  return removed;
+  return removeDeadTemporaries([run.root, run.checkpoints]);
 }

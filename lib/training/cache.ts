@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Config } from '../config/schema/index.js';
 import { configHash } from '../config/hash.js';
+import { IoError } from '../core/errors.js';
 import type { Shape3D } from '../core/types.js';
 import { loadCase, type CaseRef } from '../data/kits19.js';
 import { writeFileAtomic, writeJsonAtomic } from '../io/atomic.js';
@@ -111,7 +112,15 @@ export function preparedDataset(
     cfg,
     train.map((r) => r.id),
   );
-  mkdirSync(dir, { recursive: true });
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    throw new IoError(
+      `cannot create the preprocessing cache (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); set preprocess.cacheDir to a writable folder`,
+      dir,
+      { cause: e },
+    );
+  }
   const planPath = join(dir, 'plan.json');
   const cached = new Map<string, PreprocessedCase>();
   for (const r of [...train, ...val]) {

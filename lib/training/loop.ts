@@ -17,7 +17,7 @@ import * as tf from '@tensorflow/tfjs';
 import { configHash } from '../config/hash.js';
 import type { Config } from '../config/schema/index.js';
 import type { TaskName } from '../config/traits.js';
-import { DataError, SegError, UsageError } from '../core/errors.js';
+import { DataError, IoError, SegError, UsageError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { discoverCases, type CaseRef } from '../data/kits19.js';
 import { loadOrCreateSplits, resolveSplit } from '../data/splits.js';
@@ -172,7 +172,7 @@ export function trainingData(
 ): { prepared: CacheResult; valRefs: CaseRef[] } {
   const refs = discoverCases(cfg.data.root);
   const s = cfg.data.splits;
-  const splits = loadOrCreateSplits(cfg.data.root, s.file, refs, s);
+  const splits = loadOrCreateSplits(cfg.data.root, s.file, refs, s, { warn: (m) => log.warn(m) });
   const byId = new Map(refs.map((r) => [r.id, r]));
   const trainRefs = resolveSplit(splits, cfg.data.trainSplit, cfg.data.fold).map((id) => byId.get(id)!);
   for (const dir of cfg.data.extra) {
@@ -291,7 +291,15 @@ export async function runTraining<B, V>(
       };
       // Config, data and model have validated: only now is the run folder written.
       if (opts.overwrite === true) rmSync(run.root, { recursive: true, force: true });
-      mkdirSync(run.root, { recursive: true });
+      try {
+        mkdirSync(run.root, { recursive: true });
+      } catch (e) {
+        throw new IoError(
+          `cannot create the run folder (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); choose a writable runs folder (--runs)`,
+          run.root,
+          { cause: e },
+        );
+      }
       writeJsonAtomic(run.config, { ...cfg, configHash: hash });
     }
     writeRunPlan(run.plan, prepared.plan);

@@ -15,8 +15,8 @@ describe('config/load', () => {
     return p;
   };
 
-  it('fills schema defaults for an empty file', () => {
-    const c = loadConfig(write('e.yaml', ''));
+  it('fills schema defaults for a file that only names the run', () => {
+    const c = loadConfig(write('e.yaml', 'name: run\n'));
     expect(c.seed).to.equal(0);
     expect(c.data.root).to.equal('data/synthetic');
     expect(c.data.splits.folds).to.equal(5);

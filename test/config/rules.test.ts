@@ -54,22 +54,13 @@ describe('config/rules', () => {
       /loss\.type: "ce" needs a softmax model/,
     ],
     [
-      'includeBackground on a sigmoid model',
-      {
-        model: { type: 'unet3d', poolSchedule: [[2, 2, 2]], outActivation: 'sigmoid', outChannels: 2 },
-        loss: { type: 'dice', includeBackground: false },
-        train: { patchSize: [8, 16, 16] },
-      },
-      /loss\.includeBackground: applies to softmax models only/,
-    ],
-    [
       'a loss block for a detector',
       { model: detector, loss: { type: 'dice' }, train: { patchSize: [1, 32, 32] } },
       /loss: not used by the detection task \(fasterRcnn\)/,
     ],
     [
       'prefetch for a detector',
-      { model: detector, train: { patchSize: [1, 32, 32], prefetch: 2 } },
+      { model: detector, train: { patchSize: [1, 32, 32], prefetch: 4 } },
       /train\.prefetch: not used by the detection task/,
     ],
     [
@@ -90,6 +81,12 @@ describe('config/rules', () => {
   ];
   for (const [name, raw, message] of CASES)
     it(`${name} is a config error naming the key`, () => expect(fails(raw)).to.match(message));
+
+  it('a resolved config validates again: inert keys at their defaults are not errors', () => {
+    const det = validateConfig({ model: detector, train: { patchSize: [1, 32, 32] } }, 'c.yaml');
+    const again = validateConfig(JSON.parse(JSON.stringify(det)) as Record<string, unknown>, 'resolved.json');
+    expect(again).to.deep.equal(det);
+  });
 
   it('the same keys are accepted where the task uses them, and null means off for a detector', () => {
     const seg = validateConfig(

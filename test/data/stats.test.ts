@@ -18,6 +18,7 @@ function grid(boxes: { lo: number[]; hi: number[]; label: number }[]): Canonical
     orientation: { fileAxis: [0, 1, 2], flip: [false, false, false], fileShape: [40, 20, 10] },
     sourceAffine: diagonalAffine([1, 1, 3]),
     datatype: 'uint8',
+    scaling: null,
   };
 }
 

@@ -58,7 +58,11 @@ export function evaluateCommand(io: CliIO): CliCommand<Args> {
           throw new UsageError('--pred-dir needs --data (or --config for its dataset)');
         const cfg = a.config === undefined ? ConfigSchema.parse({}) : loadConfig(a.config, a.set);
         const root = a.data ?? cfg.data.root;
-        const refs = a.split === undefined ? discoverCases(root) : splitCases(cfg, split, root);
+        // Scoring only: a reference folder is read, never written (no splits.json is saved there).
+        const refs =
+          a.split === undefined
+            ? discoverCases(root)
+            : splitCases(cfg, split, root, { write: false, warn: (m) => log.warn(m) });
         const table = scorePredictions(a.predDir, refs, cfg.evaluation.surfaceToleranceMm);
         printResult(
           io,

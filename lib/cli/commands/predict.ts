@@ -3,12 +3,14 @@
  * [--probabilities] [--overwrite]`: segments CT files through the config's pipeline (the cascade
  * when the config is a stage 2); every output has its input's exact shape and affine.
  */
-import { existsSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { Argv } from 'yargs';
 import { selectBackend } from '../../backend/select.js';
 import { loadConfig } from '../../config/load.js';
 import { predictJobs } from '../../inference/inputs.js';
-import { loadPipeline, predictFile } from '../../inference/pipeline.js';
+import { InterruptedError } from '../../core/errors.js';
+import { loadPipeline, predictFile, predictionComplete } from '../../inference/pipeline.js';
+import { removeDeadTemporaries } from '../../io/atomic.js';
 import {
   loggerFor,
   printResult,
@@ -57,11 +59,29 @@ export function predictCommand(io: CliIO): CliCommand<Args> {
       log.info(`backend: ${sel.name}`);
       const pipe = await loadPipeline(cfg, stageOptionsFrom(a));
       const done: { id: string; output: string; seconds: number; skipped: boolean }[] = [];
+      for (const p of removeDeadTemporaries([...new Set(jobs.map((j) => dirname(j.output)))]))
+        log.info(`removed a stale temporary of a dead process: ${p}`);
+      // A signal lets the current case finish (its files are written whole), then stops the batch.
+      let stop: 'SIGINT' | 'SIGTERM' | null = null;
+      const onSignal = (signal: 'SIGINT' | 'SIGTERM') => {
+        stop = signal;
+        log.info(`${signal}: stopping after the current case…`);
+      };
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
       try {
         for (const [k, job] of jobs.entries()) {
-          if (!a.overwrite && existsSync(job.output)) {
+          // Handlers run when the event loop turns; each case runs to its end synchronously.
+          await new Promise((r) => setImmediate(r));
+          const signal: 'SIGINT' | 'SIGTERM' | null = stop;
+          if (signal !== null)
+            throw new InterruptedError(
+              `${signal}: stopped after ${done.length} of ${jobs.length} cases; run again to predict the rest`,
+              signal,
+            );
+          if (!a.overwrite && predictionComplete(job.output, a.probabilities)) {
             log.info(
-              `[${k + 1}/${jobs.length}] ${job.id}: ${job.output} exists, skipped (--overwrite redoes it)`,
+              `[${k + 1}/${jobs.length}] ${job.id}: ${job.output} is complete, skipped (--overwrite redoes it)`,
             );
             done.push({ id: job.id, output: job.output, seconds: 0, skipped: true });
             continue;
@@ -92,6 +112,8 @@ export function predictCommand(io: CliIO): CliCommand<Args> {
         }
       } finally {
         pipe.dispose();
+        process.removeListener('SIGINT', onSignal);
+        process.removeListener('SIGTERM', onSignal);
       }
       printResult(io, a.json, { backend: sel.name, cases: done }, () =>
         done

@@ -1,13 +1,27 @@
 /**
  * Rules about what a config file sets, not only what it resolves to: a key that does nothing for
- * the config's task is an error, though its schema default stays in the resolved config (inert).
- * `validateConfig` applies them to the merged YAML before anything is read or written.
+ * the config's task, set to anything but its default, is an error; the default stays in the resolved
+ * config, inert (so a resolved config written by kitseg validates again). `validateConfig` applies
+ * them to the merged YAML before anything is read or written.
  */
 import type { ConfigIssue } from '../../core/errors.js';
 import type { Config } from './index.js';
+import { LossSchema } from './loss.js';
 import { modelTraits, type TaskName } from './model.js';
+import { TrainSchema } from './train.js';
 
-/** Keys a task ignores, with why; setting one (to anything but `null`) is a config error. */
+/** What each inert key resolves to when a config leaves it out. */
+const DEFAULTS = { loss: LossSchema.parse({ type: 'diceCe' }), train: TrainSchema.parse({}) };
+
+function at(v: unknown, path: readonly string[]): unknown {
+  for (const k of path)
+    v = typeof v === 'object' && v !== null ? (v as Record<string, unknown>)[k] : undefined;
+  return v;
+}
+
+const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+/** Keys a task ignores, with why; setting one to anything but its default is a config error. */
 const INERT_KEYS: { readonly [T in TaskName]: readonly (readonly [path: readonly string[], why: string])[] } =
   {
     segmentation: [],
@@ -35,22 +49,22 @@ export function explicitKeyIssues(raw: unknown, cfg: Config): ConfigIssue[] {
   const task = modelTraits(cfg.model).task;
   const out: ConfigIssue[] = [];
   for (const [path, why] of INERT_KEYS[task])
-    if (given(raw, path))
+    if (given(raw, path) && !same(at(cfg, path), at(DEFAULTS, path)))
       out.push({
         path: [...path],
         message: `not used by the ${task} task (${cfg.model.type}): ${why}; remove it`,
       });
-  if (task === 'segmentation' && given(raw, ['train', 'priorCorruption']) && cfg.model.inChannels !== 2)
+  const corruption = ['train', 'priorCorruption'];
+  if (
+    task === 'segmentation' &&
+    given(raw, corruption) &&
+    !same(at(cfg, corruption), at(DEFAULTS, corruption)) &&
+    cfg.model.inChannels !== 2
+  )
     out.push({
       path: ['train', 'priorCorruption'],
       message:
         'only a cascade stage 2 with the prior channel (model.inChannels 2) corrupts a prior; remove it',
-    });
-  // Sigmoid outputs are regions with no background channel: every channel is always scored.
-  if (cfg.model.outActivation === 'sigmoid' && given(raw, ['loss', 'includeBackground']))
-    out.push({
-      path: ['loss', 'includeBackground'],
-      message: `applies to softmax models only; a sigmoid ${cfg.model.type} has no background channel and every region channel is scored`,
     });
   return out;
 }
