@@ -42,7 +42,8 @@ export function connectedComponents(
     throw new ShapeError('connectedComponents', `${D * H * W} voxels`, `${data.length}`);
   const offs = neighbourOffsets(connectivity);
   const labels = new Int32Array(data.length);
-  const queue = new Int32Array(data.length);
+  // The queue grows with the largest component, not the volume (a 600-slice CT is 157 M voxels).
+  let queue = new Int32Array(Math.min(data.length, 1 << 16));
   const sizes: number[] = [];
   const HW = H * W;
   for (let seed = 0; seed < data.length; seed++) {
@@ -65,6 +66,11 @@ export function connectedComponents(
         const q = zz * HW + yy * W + xx;
         if (labels[q] !== 0 || !isForeground(data[q]!)) continue;
         labels[q] = id;
+        if (tail === queue.length) {
+          const grown = new Int32Array(Math.min(data.length, queue.length * 2));
+          grown.set(queue);
+          queue = grown;
+        }
         queue[tail++] = q;
       }
     }

@@ -84,3 +84,32 @@ export function extractPatch(
   }
   return out;
 }
+
+/**
+ * Runs `fn` on the bounding box of `labels`' nonzero voxels grown by one voxel (clamped), with the
+ * crop's labels and shape and its box, then writes the crop's labels back; a full-size copy is never
+ * made. Component and hole computations give the same result there as on the whole volume: the
+ * margin is background and connected to the volume's border outside the box.
+ * @returns `fn`'s result, or `empty` when no voxel is nonzero.
+ */
+export function withinForeground<T>(
+  labels: Uint8Array,
+  shape: Shape3D,
+  fn: (crop: Uint8Array, cropShape: Shape3D, box: Box) => T,
+  empty: T,
+): T {
+  const tight = boundingBox(shape, (i) => labels[i] !== 0);
+  if (tight === null) return empty;
+  const box = growBox(tight, [1, 1, 1], shape);
+  const cs = boxShape(box);
+  if (cs.every((n, a) => n === shape[a])) return fn(labels, shape, box);
+  const crop = Uint8Array.from(cropBox(labels, shape, box));
+  const out = fn(crop, cs, box);
+  const [, H, W] = shape;
+  for (let d = 0; d < cs[0]; d++)
+    for (let h = 0; h < cs[1]; h++) {
+      const o = ((box.lo[0] + d) * H + box.lo[1] + h) * W + box.lo[2];
+      labels.set(crop.subarray((d * cs[1] + h) * cs[2], (d * cs[1] + h + 1) * cs[2]), o);
+    }
+  return out;
+}

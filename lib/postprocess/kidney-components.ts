@@ -5,7 +5,7 @@
  * KiTS19 pairs within 3×).
  */
 import type { Shape3D, Spacing3D } from '../core/types.js';
-import { growBox, type Box } from '../ops/crop.js';
+import { growBox, withinForeground, type Box } from '../ops/crop.js';
 import { connectedComponents, type Connectivity } from '../ops/components.js';
 
 export interface KidneyComponentOptions {
@@ -50,10 +50,26 @@ export type CropRule = {
  * kidneys together, clipped to the volume.
  */
 export function kidneyBoxes(labels: Uint8Array, shape: Shape3D, spacingMm: Spacing3D, rule: CropRule): Box[] {
+  // Components of the foreground's box (small), with their boxes moved back to the volume's grid.
+  const tight = withinForeground(
+    labels,
+    shape,
+    (crop, cs, box) =>
+      componentBoxes(crop, cs).map((b) => ({
+        lo: [0, 1, 2].map((a) => b.lo[a]! + box.lo[a]!) as unknown as Shape3D,
+        hi: [0, 1, 2].map((a) => b.hi[a]! + box.lo[a]!) as unknown as Shape3D,
+      })),
+    [] as Box[],
+  );
+  return boxesFor(tight, shape, spacingMm, rule);
+}
+
+/** The boxes of the (at most two) kept kidney components of `labels`. */
+function componentBoxes(labels: Uint8Array, shape: Shape3D): Box[] {
   const cc = connectedComponents(labels, shape, 26);
   const keep = keptKidneyComponents(cc.sizes, 3);
   const [, H, W] = shape;
-  const boxes = keep.map((id) => {
+  return keep.map((id) => {
     const lo = [Infinity, Infinity, Infinity];
     const hi = [-1, -1, -1];
     for (let i = 0; i < labels.length; i++) {
@@ -66,6 +82,10 @@ export function kidneyBoxes(labels: Uint8Array, shape: Shape3D, spacingMm: Spaci
     }
     return { lo: lo as unknown as Shape3D, hi: hi as unknown as Shape3D };
   });
+}
+
+/** Grows each kidney box by the rule's margin, or makes Wei et al.'s one fixed ROI around them. */
+function boxesFor(boxes: Box[], shape: Shape3D, spacingMm: Spacing3D, rule: CropRule): Box[] {
   if (rule.roiMm !== null && rule.roiMm !== undefined && boxes.length > 0) {
     const size = [0, 1, 2].map((a) => Math.max(1, Math.round(rule.roiMm![a]! / spacingMm[a]!)));
     const lo = [0, 1, 2].map((a) => {

@@ -96,6 +96,17 @@ describe('cli: train runs that outlive a process', function () {
     expect(s.code, s.err).to.equal(0);
   });
 
+  const resume = (runs: string) =>
+    runKitseg(
+      'train',
+      '--config',
+      join(tmp(), 'c.yaml'),
+      '--runs',
+      runs,
+      '--resume',
+      '--log-level',
+      'silent',
+    );
   const weights = (runs: string) => readFileSync(join(runs, 'r', 'checkpoints', 'last', 'weights.bin'));
 
   it('refuses to replace an existing run without --resume or --overwrite, and --overwrite starts afresh', async () => {
@@ -144,16 +155,7 @@ describe('cli: train runs that outlive a process', function () {
     const e = await c.exit;
     expect(e.code, e.err).to.equal(143);
     expect(e.err).to.match(/SIGTERM: stopped at step \d+; continue with --resume/);
-    const r = await runKitseg(
-      'train',
-      '--config',
-      join(tmp(), 'c.yaml'),
-      '--runs',
-      runs,
-      '--resume',
-      '--log-level',
-      'silent',
-    );
+    const r = await resume(runs);
     expect(r.code, r.err).to.equal(0);
     expect(weights(runs).equals(weights(straight))).to.equal(true);
     expect(steps(join(runs, 'r', 'metrics.jsonl'))).to.deep.equal(
@@ -175,16 +177,7 @@ describe('cli: train runs that outlive a process', function () {
     mkdirSync(join(runs, 'r', 'checkpoints', `last.tmp-${pid}`));
     writeFileSync(join(runs, 'r', 'checkpoints', `last.tmp-${pid}`, 'state.json'), '{"epoch": 99');
     writeFileSync(join(runs, 'r', `.kitseg-tmp-${pid}-0-plan.json`), '{');
-    const r = await runKitseg(
-      'train',
-      '--config',
-      join(tmp(), 'c.yaml'),
-      '--runs',
-      runs,
-      '--resume',
-      '--log-level',
-      'silent',
-    );
+    const r = await resume(runs);
     expect(r.code, r.err).to.equal(0);
     expect(steps(join(runs, 'r', 'metrics.jsonl'))).to.deep.equal(
       Array.from({ length: 24 }, (_, i) => i + 1),

@@ -216,6 +216,11 @@ export interface ModelTraits<M = ModelConfig> {
 
 const product = (factors: readonly (readonly number[])[], axis: number) =>
   factors.reduce((p, f) => p * f[axis]!, 1);
+const products3 = (factors: readonly (readonly number[])[]): [number, number, number] => [
+  product(factors, 0),
+  product(factors, 1),
+  product(factors, 2),
+];
 const vnetMultiple = (m: VnetConfig | VnetPairConfig): [number, number, number] => {
   const downs = m.convsPerStage.length - 1;
   return [m.downFactor[0] ** downs, m.downFactor[1] ** downs, m.downFactor[2] ** downs];
@@ -228,11 +233,7 @@ export const MODEL_TRAITS: {
   unet3d: {
     task: 'segmentation',
     dims: 3,
-    patchMultiple: (m) => [
-      product(m.poolSchedule, 0),
-      product(m.poolSchedule, 1),
-      product(m.poolSchedule, 2),
-    ],
+    patchMultiple: (m) => products3(m.poolSchedule),
   },
   unet2d: {
     task: 'segmentation',
@@ -242,11 +243,7 @@ export const MODEL_TRAITS: {
   resunet3d: {
     task: 'segmentation',
     dims: 3,
-    patchMultiple: (m) => [
-      product(m.strideSchedule, 0),
-      product(m.strideSchedule, 1),
-      product(m.strideSchedule, 2),
-    ],
+    patchMultiple: (m) => products3(m.strideSchedule),
   },
   vnet: { task: 'segmentation', dims: 3, patchMultiple: vnetMultiple },
   vnetPair: { task: 'segmentation', dims: 3, patchMultiple: vnetMultiple },
