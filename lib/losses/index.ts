@@ -73,10 +73,10 @@ function simple(make: (cfg: LossConfig, encoding: Encoding) => Term): Builder {
   };
 }
 
-/** Sigmoid regions have no background channel: every channel is scored. */
+/** Sigmoid regions have no background channel: every channel is scored (the schema allows no other value). */
 const diceOf = (cfg: LossConfig, encoding: Encoding): Term => {
   const c = cfg as Extract<LossConfig, { type: 'dice' }>;
-  const o = { ...c, includeBackground: encoding === 'sigmoid' || c.includeBackground };
+  const o = { ...c, includeBackground: encoding === 'sigmoid' || c.includeBackground === true };
   return (p, y) => softDice(p, y, o);
 };
 

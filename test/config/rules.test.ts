@@ -54,6 +54,23 @@ describe('config/rules', () => {
       /loss\.type: "ce" needs a softmax model/,
     ],
     [
+      'includeBackground on a sigmoid model',
+      {
+        model: { type: 'unet3d', poolSchedule: [[2, 2, 2]], outActivation: 'sigmoid', outChannels: 2 },
+        loss: { type: 'dice', includeBackground: false },
+        train: { patchSize: [8, 16, 16] },
+      },
+      /loss\.includeBackground: applies to softmax models only/,
+    ],
+    [
+      'prior corruption without a prior channel',
+      {
+        model: { type: 'unet3d', poolSchedule: [[2, 2, 2]] },
+        train: { patchSize: [8, 16, 16], priorCorruption: { dropProb: 0.5 } },
+      },
+      /train\.priorCorruption: only a cascade stage 2 with the prior channel/,
+    ],
+    [
       'a loss block for a detector',
       { model: detector, loss: { type: 'dice' }, train: { patchSize: [1, 32, 32] } },
       /loss: not used by the detection task \(fasterRcnn\)/,

@@ -132,7 +132,7 @@ describe('evaluation: train → evaluate → predict', function () {
     const mtime = statSync(pred).mtimeMs;
     const again = await runKitseg(...predictArgs);
     expect(again.code).to.equal(0);
-    expect(again.err).to.match(/exists, skipped/);
+    expect(again.err).to.match(/is complete, skipped/);
     expect(statSync(pred).mtimeMs).to.equal(mtime);
 
     // Scoring files: a prediction on another grid is an error naming the case.

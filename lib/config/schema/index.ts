@@ -82,6 +82,15 @@ function crossFieldIssues(cfg: Resolved): [string[], string][] {
       ['train', 'sampling'],
       'tumor, foreground and random are all 0: no patch centre could be drawn',
     ]);
+  if (
+    'includeBackground' in cfg.loss &&
+    cfg.loss.includeBackground !== null &&
+    cfg.model.outActivation === 'sigmoid'
+  )
+    out.push([
+      ['loss', 'includeBackground'],
+      `applies to softmax models only; a sigmoid ${type} has no background channel and every region channel is scored (leave it unset)`,
+    ]);
   if (cfg.loss.type === 'ce' && cfg.model.outActivation !== 'softmax')
     out.push([['loss', 'type'], `"ce" needs a softmax model; this ${type} has sigmoid outputs: use "bce"`]);
   const cascade = cfg.inference.cascade;

@@ -4,8 +4,11 @@ import { z } from 'zod';
 const Dice = {
   smooth: z.number().nonnegative().default(1e-5),
   batchDice: z.boolean().default(true),
-  /** Softmax models only: score channel 0 (background) too. Sigmoid regions are always all scored. */
-  includeBackground: z.boolean().default(false),
+  /**
+   * Softmax models: also score channel 0 (background); null: no. Sigmoid models have no background
+   * channel and score every region, so they take null only (anything else is a config error).
+   */
+  includeBackground: z.boolean().nullable().default(null),
 };
 /** Weight outputs 1/2^i (lowest resolution 0, normalised) for deep-supervision models (nnU-Net). */
 const Ds = { deepSupervision: z.boolean().default(false) };
