@@ -325,7 +325,9 @@ async function loop<B, V>(
   const { log } = opts;
   const run = ctx.run;
   const lastDir = run.checkpoint('last');
-  const curves = resuming ? loggedCurves(run.metrics, state.globalStep) : loggedCurves('', 0);
+  const curves: ReturnType<typeof loggedCurves> = resuming
+    ? loggedCurves(run.metrics, state.globalStep)
+    : { loss: [], val: [] };
   let { epoch, iteration, globalStep, schedule } = state;
   let top = state.top ?? [];
   let lastLoss = NaN;
