@@ -5,7 +5,7 @@
  */
 import type { Affine, Shape3D, Spacing3D } from '../core/types.js';
 import type { Mat4 } from './affine.js';
-import { readNifti, writeNifti, type Volume } from './nifti.js';
+import { readNifti, writeNifti, type HeaderGeometry, type Volume } from './nifti.js';
 import {
   canonicalAffine,
   canonicalShape,
@@ -28,6 +28,8 @@ export interface CanonicalVolume {
   readonly orientation: Orientation;
   /** The source file's own affine, written back unchanged. */
   readonly sourceAffine: Affine;
+  /** The source header's geometry (both forms, their codes, the NIfTI version), written back as read. */
+  readonly sourceGeometry?: HeaderGeometry;
   readonly datatype: NiftiDatatype;
   /** The header's scl_slope / scl_inter when they changed the stored values, else null. */
   readonly scaling: { readonly slope: number; readonly inter: number } | null;
@@ -43,6 +45,7 @@ export function canonicalize(v: Volume): CanonicalVolume {
     affine: canonicalAffine(o, v.affine),
     orientation: o,
     sourceAffine: v.affine,
+    ...(v.header === undefined ? {} : { sourceGeometry: v.header.geometry }),
     datatype: v.datatype,
     scaling: scalingOf(v),
   };
@@ -67,7 +70,7 @@ export function readCanonical(path: string): CanonicalVolume {
 export function writeLikeSource(
   path: string,
   data: VoxelArray,
-  ref: Pick<CanonicalVolume, 'orientation' | 'sourceAffine'>,
+  ref: Pick<CanonicalVolume, 'orientation' | 'sourceAffine' | 'sourceGeometry'>,
   datatype?: NiftiDatatype,
 ): void {
   writeNifti(
@@ -76,6 +79,7 @@ export function writeLikeSource(
       data: fromCanonical(data, ref.orientation),
       shape: ref.orientation.fileShape,
       affine: ref.sourceAffine,
+      ...(ref.sourceGeometry === undefined ? {} : { geometry: ref.sourceGeometry }),
     },
     datatype,
   );

@@ -37,8 +37,27 @@ export interface Volume {
   readonly header?: NiftiHeaderInfo;
 }
 
+/**
+ * A header's geometry exactly as stored: both forms with their codes, so that a file written for a
+ * case carries the input's own qform and sform, not ones re-derived from the affine.
+ */
+export interface HeaderGeometry {
+  readonly version: 1 | 2;
+  readonly qformCode: number;
+  readonly sformCode: number;
+  /** quatern_b, quatern_c, quatern_d. */
+  readonly quatern: readonly [number, number, number];
+  readonly qoffset: readonly [number, number, number];
+  /** pixdim[0] (qfac) to pixdim[3]. */
+  readonly pixdim: readonly [number, number, number, number];
+  /** srow_x, srow_y, srow_z. */
+  readonly srow: readonly (readonly [number, number, number, number])[];
+  readonly xyztUnits: number;
+}
+
 /** Header fields kitseg reports. */
 export interface NiftiHeaderInfo {
+  readonly geometry: HeaderGeometry;
   readonly version: 1 | 2;
   readonly pixdim: readonly number[];
   readonly qformCode: number;
@@ -130,6 +149,7 @@ export function parseNifti(raw: Uint8Array, path: string): Volume {
     affine,
     datatype,
     header: {
+      geometry: readGeometry(ab, version, h.littleEndian),
       version,
       pixdim,
       qformCode: h.qform_code,
@@ -249,6 +269,30 @@ function spacings(pixDims: readonly number[], form: string, path: string): [numb
   return pd;
 }
 
+/** Byte offsets of the geometry fields in a NIfTI-1 and a NIfTI-2 header. */
+const GEOMETRY_LAYOUT = {
+  1: { float: 4, code: 2, pixdim: 76, qformCode: 252, sformCode: 254, quatern: 256, srow: 280, units: 123 },
+  2: { float: 8, code: 4, pixdim: 104, qformCode: 344, sformCode: 348, quatern: 352, srow: 400, units: 500 },
+} as const;
+
+function readGeometry(ab: ArrayBuffer, version: 1 | 2, le: boolean): HeaderGeometry {
+  const L = GEOMETRY_LAYOUT[version];
+  const dv = new DataView(ab);
+  const float = (o: number) => (L.float === 4 ? dv.getFloat32(o, le) : dv.getFloat64(o, le));
+  const code = (o: number) => (L.code === 2 ? dv.getInt16(o, le) : dv.getInt32(o, le));
+  const floats = (o: number, n: number) => Array.from({ length: n }, (_, i) => float(o + L.float * i));
+  return {
+    version,
+    qformCode: code(L.qformCode),
+    sformCode: code(L.sformCode),
+    quatern: floats(L.quatern, 3) as [number, number, number],
+    qoffset: floats(L.quatern + 3 * L.float, 3) as [number, number, number],
+    pixdim: floats(L.pixdim, 4) as [number, number, number, number],
+    srow: [0, 1, 2].map((r) => floats(L.srow + 4 * L.float * r, 4) as [number, number, number, number]),
+    xyztUnits: version === 1 ? dv.getUint8(L.units) : dv.getInt32(L.units, le),
+  };
+}
+
 /**
  * The voxel-to-world affine as nibabel chooses it: the sform when its code is set, else the qform,
  * else nibabel's fallback (|pixdim| on the diagonal, x flipped, centred on the volume). Geometry
@@ -305,6 +349,11 @@ export interface VolumeToWrite {
   readonly data: ArrayLike<number>;
   readonly shape: readonly [number, number, number];
   readonly affine: Affine;
+  /**
+   * The source header's geometry, written back as it was (version, codes, qform, sform); without
+   * it, NIfTI-1 with sform and qform (codes 1) derived from `affine`.
+   */
+  readonly geometry?: HeaderGeometry;
 }
 
 /**
@@ -334,6 +383,7 @@ export function encodeNifti(
     datatype ?? (ArrayBuffer.isView(vol.data) ? datatypeOf(vol.data as unknown as VoxelArray) : 'float32');
   const info = DATATYPES[dtype];
   const voxels = vol.data instanceof info.ctor ? (vol.data as VoxelArray) : castVoxels(vol.data, dtype, path);
+  if (vol.geometry?.version === 2) return finish(encodeNifti2(vol, dtype, voxels, vol.geometry), path);
   const out = new Uint8Array(352 + nvox * info.bytes);
   const dv = new DataView(out.buffer);
   const le = true;
@@ -361,8 +411,56 @@ export function encodeNifti(
     dv.setFloat32(268 + 4 * r, vol.affine[r]![3]!, le);
     for (let c = 0; c < 4; c++) dv.setFloat32(280 + 16 * r + 4 * c, vol.affine[r]![c]!, le);
   }
+  if (vol.geometry !== undefined) writeGeometry(dv, vol.geometry);
   out.set([0x6e, 0x2b, 0x31, 0x00], 344); // "n+1\0"
   new Uint8Array(out.buffer, 352).set(new Uint8Array(voxels.buffer, voxels.byteOffset, voxels.byteLength));
-  // level 6 and no mtime in the gzip header: the same volume always gives the same bytes.
+  return finish(out, path);
+}
+
+/** Level 6 and no mtime in the gzip header: the same volume always gives the same bytes. */
+function finish(out: Uint8Array, path: string): Uint8Array {
   return path.endsWith('.gz') ? gzipSync(out, { level: 6 }) : out;
+}
+
+/** Overwrites a header's geometry fields with `g`'s, as they were read. */
+function writeGeometry(dv: DataView, g: HeaderGeometry): void {
+  const L = GEOMETRY_LAYOUT[g.version];
+  const le = true;
+  const float = (o: number, v: number) => (L.float === 4 ? dv.setFloat32(o, v, le) : dv.setFloat64(o, v, le));
+  const code = (o: number, v: number) => (L.code === 2 ? dv.setInt16(o, v, le) : dv.setInt32(o, v, le));
+  code(L.qformCode, g.qformCode);
+  code(L.sformCode, g.sformCode);
+  [...g.quatern, ...g.qoffset].forEach((v, i) => float(L.quatern + L.float * i, v));
+  g.pixdim.forEach((v, i) => float(L.pixdim + L.float * i, v));
+  g.srow.forEach((row, r) => row.forEach((v, c) => float(L.srow + L.float * (4 * r + c), v)));
+  if (g.version === 1) dv.setUint8(L.units, g.xyztUnits);
+  else dv.setInt32(L.units, g.xyztUnits, le);
+}
+
+/** A NIfTI-2 single file (540-byte header, voxels at 544) with `g`'s geometry. */
+function encodeNifti2(
+  vol: VolumeToWrite,
+  dtype: NiftiDatatype,
+  voxels: VoxelArray,
+  g: HeaderGeometry,
+): Uint8Array {
+  const info = DATATYPES[dtype];
+  const [ni, nj, nk] = vol.shape;
+  const out = new Uint8Array(544 + voxels.byteLength);
+  const dv = new DataView(out.buffer);
+  const le = true;
+  dv.setInt32(0, 540, le);
+  out.set([0x6e, 0x2b, 0x32, 0x00, 0x0d, 0x0a, 0x1a, 0x0a], 4); // "n+2\0\r\n\032\n"
+  dv.setInt16(12, info.code, le);
+  dv.setInt16(14, info.bytes * 8, le);
+  [3, ni, nj, nk, 1, 1, 1, 1].forEach((d, i) => dv.setBigInt64(16 + 8 * i, BigInt(d), le));
+  [0, 0, 0, 0, 1, 1, 1, 1].forEach((p, i) => dv.setFloat64(104 + 8 * i, p, le));
+  dv.setBigInt64(168, 544n, le);
+  dv.setFloat64(176, 1, le);
+  dv.setFloat64(184, 0, le);
+  const descrip = 'kitseg';
+  for (let i = 0; i < descrip.length; i++) out[240 + i] = descrip.charCodeAt(i);
+  writeGeometry(dv, g);
+  out.set(new Uint8Array(voxels.buffer, voxels.byteOffset, voxels.byteLength), 544);
+  return out;
 }
