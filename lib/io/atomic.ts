@@ -44,7 +44,8 @@ export function appendJsonLine(path: string, record: Readonly<Record<string, unk
 /** Temporaries named with their writer's process id: `.kitseg-tmp-<pid>-…`, `<dir>.tmp-<pid>`, `<dir>.old-<pid>`. */
 const TEMPORARY = /^(?:\.kitseg-tmp-(\d+)-.*|.+\.(?:tmp|old)-(\d+))$/;
 
-function alive(pid: number): boolean {
+/** Whether process `pid` runs (this process counts). */
+export function processAlive(pid: number): boolean {
   if (pid === process.pid) return true;
   try {
     process.kill(pid, 0);
@@ -65,7 +66,7 @@ export function removeDeadTemporaries(dirs: readonly string[]): string[] {
     if (!existsSync(dir)) continue;
     for (const name of readdirSync(dir)) {
       const m = TEMPORARY.exec(name);
-      if (m === null || alive(Number(m[1] ?? m[2]))) continue;
+      if (m === null || processAlive(Number(m[1] ?? m[2]))) continue;
       rmSync(join(dir, name), { recursive: true, force: true });
       removed.push(join(dir, name));
     }

@@ -8,12 +8,14 @@
  *   metrics.jsonl          one JSON record per step, validation and data-loader report
  *   curves.png             training curves, redrawn every epoch
  *   report.html            written by `kitseg evaluate`
+ *   .train.lock            the id of the process training it, while it trains
  *   checkpoints/{last,best,epoch-<n>}/   model.json, weights, optimizer.bin, state.json
  *   evaluation/<split>[-tag]/            scores and predictions of `kitseg evaluate`
  * ```
  */
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { removeDeadTemporaries } from './atomic.js';
+import { processAlive, removeDeadTemporaries } from './atomic.js';
 
 /** Paths inside one run folder. */
 export interface RunDir {
@@ -23,6 +25,8 @@ export interface RunDir {
   readonly metrics: string;
   readonly curves: string;
   readonly report: string;
+  /** Holds the id of the process training the run (removed when it stops). */
+  readonly lock: string;
   readonly checkpoints: string;
   /** `checkpoints/<name>`: `last`, `best`, `epoch-<n>`. */
   checkpoint(name: string): string;
@@ -51,6 +55,7 @@ export function runDir(root: string): RunDir {
     metrics: join(root, 'metrics.jsonl'),
     curves: join(root, 'curves.png'),
     report: join(root, 'report.html'),
+    lock: join(root, '.train.lock'),
     checkpoints: join(root, 'checkpoints'),
     checkpoint: (name) => join(root, 'checkpoints', name),
     epochCheckpoint: (epoch) => join(root, 'checkpoints', `epoch-${epoch}`),
@@ -69,4 +74,11 @@ export function runDirOf(runsDir: string, name: string): RunDir {
  */
 export function removeStaleTemporaries(run: RunDir): string[] {
   return removeDeadTemporaries([run.root, run.checkpoints]);
+}
+
+/** The id of a live process that holds `run`'s training lock, or null. */
+export function trainingProcess(run: RunDir): number | null {
+  if (!existsSync(run.lock)) return null;
+  const pid = Number(readFileSync(run.lock, 'utf8').trim());
+  return Number.isInteger(pid) && pid > 0 && processAlive(pid) ? pid : null;
 }

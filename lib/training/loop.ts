@@ -22,7 +22,13 @@ import type { Logger } from '../core/logger.js';
 import { discoverCases, type CaseRef } from '../data/kits19.js';
 import { loadOrCreateSplits, resolveSplit } from '../data/splits.js';
 import { appendJsonLine, writeFileAtomic, writeJsonAtomic } from '../io/atomic.js';
-import { CHECKPOINT_FILES, removeStaleTemporaries, runDir, type RunDir } from '../io/run-dir.js';
+import {
+  CHECKPOINT_FILES,
+  removeStaleTemporaries,
+  runDir,
+  trainingProcess,
+  type RunDir,
+} from '../io/run-dir.js';
 import { writeRunPlan } from '../preprocess/plan.js';
 import { Rng } from '../rng/rng.js';
 import { FusedAdam } from './adam.js';
@@ -251,6 +257,9 @@ export async function runTraining<B, V>(
   const run = runDir(opts.runDir);
   const hash = configHash(cfg);
   const lastDir = run.checkpoint('last');
+  const holder = trainingProcess(run);
+  if (holder !== null && holder !== process.pid)
+    throw new UsageError(`${run.root}: process ${holder} is training this run; wait for it or stop it first`);
   // What a killed process left behind is removed before anything reads the folder.
   for (const p of removeStaleTemporaries(run)) log.info(`removed a stale temporary of a dead process: ${p}`);
   const resuming = resumeDecision(run, opts);
@@ -303,9 +312,11 @@ export async function runTraining<B, V>(
       writeJsonAtomic(run.config, { ...cfg, configHash: hash });
     }
     writeRunPlan(run.plan, prepared.plan);
+    writeFileAtomic(run.lock, `${process.pid}\n`);
     await session.onTrainStart();
     return await loop(cfg, ctx, session, model, opt, state, resuming, opts);
   } finally {
+    rmSync(run.lock, { force: true });
     opt.dispose();
     await session.dispose();
   }

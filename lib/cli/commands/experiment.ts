@@ -6,6 +6,7 @@
 import type { Argv } from 'yargs';
 import { selectBackend } from '../../backend/select.js';
 import { gatherTable, runExperiment } from '../../experiments/run.js';
+import { experimentStatus, statusMarkdown } from '../../experiments/status.js';
 import {
   loggerFor,
   printResult,
@@ -16,7 +17,7 @@ import {
 } from '../context.js';
 
 interface Args extends GlobalArgs {
-  action: 'run' | 'table';
+  action: 'run' | 'table' | 'status';
   file: string;
   scale: 'tiny' | 'paper';
   data?: string;
@@ -30,10 +31,10 @@ interface Args extends GlobalArgs {
 export function experimentCommand(io: CliIO): CliCommand<Args> {
   return {
     command: 'experiment <action> <file>',
-    describe: "Run a paper's ablation table (action: run | table)",
+    describe: "Run a paper's ablation table (action: run | table | status)",
     builder: (y: Argv) =>
       y
-        .positional('action', { choices: ['run', 'table'] as const })
+        .positional('action', { choices: ['run', 'table', 'status'] as const })
         .positional('file', { type: 'string', describe: 'experiments/<paper>.yaml' })
         .option('scale', { choices: ['tiny', 'paper'] as const, default: 'tiny' as const })
         .option('data', { type: 'string', describe: 'Dataset root for every variant' })
@@ -44,6 +45,17 @@ export function experimentCommand(io: CliIO): CliCommand<Args> {
         .option('json', { type: 'boolean', default: false }),
     handler: async (a: Args) => {
       const log = loggerFor(io, a);
+      if (a.action === 'status') {
+        const rows = experimentStatus(a.file, {
+          scale: a.scale,
+          runsDir: a.runs,
+          resultsDir: a.results,
+          ...(a.data === undefined ? {} : { data: a.data }),
+          ...(a.fold === undefined ? {} : { fold: a.fold }),
+        });
+        printResult(io, a.json, rows, () => statusMarkdown(rows));
+        return;
+      }
       if (a.action === 'run') {
         const sel = await selectBackend(backendFor(a));
         await runExperiment(a.file, {

@@ -1,0 +1,80 @@
+// `kitseg experiment status`: each variant done, running, partial or not started, with its steps
+// and last validation; and a run that a live process trains cannot be trained by a second one.
+import { spawn } from 'node:child_process';
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { writeSyntheticDataset } from '../../lib/synth/dataset.js';
+import { runKitseg } from '../helpers/cli.js';
+import { useTmpDir } from '../helpers/tmp.js';
+
+interface Row {
+  variant: string;
+  state: string;
+  steps: number;
+  totalSteps: number;
+  lastVal: { kidney: number; tumor: number } | null;
+}
+
+describe('experiments: status', function () {
+  this.timeout(600000);
+  const tmp = useTmpDir();
+
+  it('reports each variant as it stands, and a live training lock blocks a second trainer', async () => {
+    const data = join(tmp(), 'data');
+    writeSyntheticDataset({ out: data, cases: 3, seed: 6, preset: 'small' });
+    const cfg = join(tmp(), 'tiny.yaml');
+    writeFileSync(
+      cfg,
+      `backend: cpu\ndata:\n  root: ${data}\n  splits:\n    val: 1\npreprocess:\n  spacing: [6, 6, 6]\n  normalization:\n    type: window\n` +
+        `model:\n  type: unet3d\n  baseFilters: 4\n  maxFilters: 8\n  poolSchedule: [[2, 2, 2]]\n` +
+        `train:\n  epochs: 1\n  iterationsPerEpoch: 2\n  patchSize: [8, 16, 16]\n  valPatches: 2\ninference:\n  overlap: 0\n`,
+    );
+    const exp = join(tmp(), 'micro.yaml');
+    writeFileSync(
+      exp,
+      `name: micro\npaper: a test\ntable: T1\nscales:\n  tiny:\n    set: []\nvariants:\n` +
+        `  - name: a\n    config: ${cfg}\n  - name: b\n    config: ${cfg}\n    set: [seed=5]\n`,
+    );
+    const runs = join(tmp(), 'runs');
+    const args = ['--runs', runs, '--results', join(tmp(), 'results'), '--log-level', 'silent'];
+    const status = async () => {
+      const r = await runKitseg('experiment', 'status', exp, ...args, '--json');
+      expect(r.code, r.err).to.equal(0);
+      return (JSON.parse(r.out) as Row[]).map((x) => [
+        x.variant,
+        x.state,
+        `${x.steps}/${x.totalSteps}`,
+        x.lastVal !== null,
+      ]);
+    };
+    expect(await status()).to.deep.equal([
+      ['a', 'not started', '0/2', false],
+      ['b', 'not started', '0/2', false],
+    ]);
+    const run = await runKitseg('experiment', 'run', exp, ...args, '--variant', 'a');
+    expect(run.code, run.err).to.equal(0);
+    expect(await status()).to.deep.equal([
+      ['a', 'done', '2/2', true],
+      ['b', 'not started', '0/2', false],
+    ]);
+    // Trained but not yet scored: the result file is missing, the checkpoint is there.
+    rmSync(join(tmp(), 'results', 'micro', 'a.json'));
+    expect((await status())[0]).to.deep.equal(['a', 'partial', '2/2', true]);
+    // A live process holding the lock: status says running, and a second trainer is refused.
+    const holder = spawn('sleep', ['60']);
+    try {
+      writeFileSync(join(runs, 'micro-a', '.train.lock'), `${holder.pid}\n`);
+      expect((await status())[0]).to.deep.equal(['a', 'running', '2/2', true]);
+      const resolved = join(tmp(), 'results', 'micro', 'configs', 'a.yaml');
+      const second = await runKitseg('train', '--config', resolved, '--runs', runs, '--resume');
+      expect(second.code).to.equal(2);
+      expect(second.err).to.match(new RegExp(`process ${holder.pid} is training this run`));
+    } finally {
+      holder.kill();
+    }
+    await new Promise((r) => holder.on('exit', r));
+    // The holder is gone: its lock no longer counts.
+    expect((await status())[0]).to.deep.equal(['a', 'partial', '2/2', true]);
+  });
+});
