@@ -268,6 +268,7 @@ export async function runTraining<B, V>(
   const ctx: RunContext = { cfg, run, log, root, prepared, valRefs, sampler: root.fork('sampler') };
   const session = await task.open(ctx);
   const opt = makeOptimizer(cfg);
+  let locked = false;
   try {
     let model: TaskModel;
     let state: TrainState;
@@ -313,10 +314,12 @@ export async function runTraining<B, V>(
     }
     writeRunPlan(run.plan, prepared.plan);
     writeFileAtomic(run.lock, `${process.pid}\n`);
+    locked = true;
     await session.onTrainStart();
     return await loop(cfg, ctx, session, model, opt, state, resuming, opts);
   } finally {
-    rmSync(run.lock, { force: true });
+    // Only a lock this call wrote: removing another path could hide the error that stopped the start.
+    if (locked) rmSync(run.lock, { force: true });
     opt.dispose();
     await session.dispose();
   }
