@@ -40,22 +40,19 @@ describe('cli: predict batches that outlive a process', function () {
     expect(t.code, t.err).to.equal(0);
   });
 
+  const predictArgs = (out: string) => [
+    'predict',
+    '--config',
+    cfg,
+    '--runs',
+    runs,
+    '--input',
+    data,
+    '--output',
+    out,
+  ];
   const predict = (out: string, ...more: string[]) =>
-    runKitseg(
-      'predict',
-      '--config',
-      cfg,
-      '--runs',
-      runs,
-      '--input',
-      data,
-      '--output',
-      out,
-      '--log-level',
-      'silent',
-      '--json',
-      ...more,
-    );
+    runKitseg(...predictArgs(out), '--log-level', 'silent', '--json', ...more);
 
   it('redoes a case whose probability map is missing or whose labels are truncated, and only those', async () => {
     const out = join(tmp(), 'out');
@@ -85,24 +82,9 @@ describe('cli: predict batches that outlive a process', function () {
     const { mkdirSync } = await import('node:fs');
     mkdirSync(out);
     writeFileSync(join(out, `.kitseg-tmp-${dead}-0-case_00000.nii.gz`), 'half');
-    const p = spawn(
-      process.execPath,
-      [
-        join(ROOT, 'bin/kitseg.js'),
-        'predict',
-        '--config',
-        cfg,
-        '--runs',
-        runs,
-        '--input',
-        data,
-        '--output',
-        out,
-      ],
-      {
-        stdio: ['ignore', 'ignore', 'pipe'],
-      },
-    );
+    const p = spawn(process.execPath, [join(ROOT, 'bin/kitseg.js'), ...predictArgs(out)], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let err = '';
     p.stderr.on('data', (d: Buffer) => (err += d.toString()));
     const exit = new Promise<number | null>((res) => p.on('exit', (code) => res(code)));

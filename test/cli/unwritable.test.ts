@@ -30,13 +30,16 @@ describe('cli: places kitseg cannot write', function () {
     writeFileSync(blocker, 'not a folder');
   });
 
-  it('an unwritable preprocessing cache names preprocess.cacheDir', async () => {
+  /** `kitseg train` on a fresh config (with `extra` inside `preprocess`) and further arguments. */
+  const train = (extra: string, ...args: string[]) => {
     const cfg = join(tmp(), 'c.yaml');
-    writeFileSync(cfg, config(data, `, cacheDir: ${join(blocker, 'cache')}`));
-    const r = await runKitseg(
-      'train',
-      '--config',
-      cfg,
+    writeFileSync(cfg, config(data, extra));
+    return runKitseg('train', '--config', cfg, ...args);
+  };
+
+  it('an unwritable preprocessing cache names preprocess.cacheDir', async () => {
+    const r = await train(
+      `, cacheDir: ${join(blocker, 'cache')}`,
       '--runs',
       join(tmp(), 'runs'),
       '--log-level',
@@ -49,17 +52,7 @@ describe('cli: places kitseg cannot write', function () {
   });
 
   it('an unwritable runs folder names --runs', async () => {
-    const cfg = join(tmp(), 'c.yaml');
-    writeFileSync(cfg, config(data));
-    const r = await runKitseg(
-      'train',
-      '--config',
-      cfg,
-      '--runs',
-      join(blocker, 'runs'),
-      '--log-level',
-      'error',
-    );
+    const r = await train('', '--runs', join(blocker, 'runs'), '--log-level', 'error');
     expect(r.code).to.equal(1);
     expect(r.err).to.match(
       /cannot create the run folder \(ENOTDIR\); choose a writable runs folder \(--runs\)/,
@@ -67,12 +60,8 @@ describe('cli: places kitseg cannot write', function () {
   });
 
   it('an unwritable splits file names data.splits.file', async () => {
-    const cfg = join(tmp(), 'c.yaml');
-    writeFileSync(cfg, config(data));
-    const r = await runKitseg(
-      'train',
-      '--config',
-      cfg,
+    const r = await train(
+      '',
       '--set',
       `data.splits.file=${join(blocker, 's.json')}`,
       '--runs',
