@@ -6,7 +6,7 @@ import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema/index.js';
 import { assertFinite } from '../data/labels.js';
 import { existsSync } from 'node:fs';
-import { readCanonical, writeLikeSource } from '../io/canonical.js';
+import { readCanonical, writeLikeSource, writeLikeSourcePainted } from '../io/canonical.js';
 import { readNifti } from '../io/nifti.js';
 import { siblingPath } from './inputs.js';
 import { segmentCase, type CaseImage, type Segmentation, type SegmentOptions } from './segment.js';
@@ -43,6 +43,7 @@ export async function loadPipeline(cfg: Config, opts: StageOptions): Promise<Pip
         postprocess: o.postprocess ?? cfg.postprocess,
         ...(o.onWindow === undefined ? {} : { onWindow: o.onWindow }),
         ...(o.reference === undefined ? {} : { reference: o.reference }),
+        ...(o.keepRaw === undefined ? {} : { keepRaw: o.keepRaw }),
       }),
     dispose: () => {
       main.dispose();
@@ -88,10 +89,19 @@ export function predictFile(
   assertFinite(image.data, input);
   const seg = pipe.segment(image, {
     probabilities: opts.probabilities,
+    keepRaw: false,
     ...(opts.onWindow === undefined ? {} : { onWindow: opts.onWindow }),
   });
   writeLikeSource(output, seg.labels, image, 'uint8');
   if (seg.probabilities === null) return;
-  writeLikeSource(siblingPath(output, '_kidney_prob'), seg.probabilities.kidney, image, 'float32');
-  writeLikeSource(siblingPath(output, '_tumor_prob'), seg.probabilities.tumor, image, 'float32');
+  const probs = seg.probabilities;
+  for (const [region, suffix] of [
+    ['kidney', '_kidney_prob'],
+    ['tumor', '_tumor_prob'],
+  ] as const)
+    writeLikeSourcePainted(
+      siblingPath(output, suffix),
+      (out, index) => probs.paint(region, out, index),
+      image,
+    );
 }

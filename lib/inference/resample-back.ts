@@ -28,7 +28,8 @@ function linearTaps(n: number, m: number): Taps {
 
 /**
  * Visits every voxel of `dst` (shape `[D, H, W]`) with the K linearly interpolated values of `src`
- * (`[D', H', W', K]`, channels last); `visit(i, values)` gets the flat output index.
+ * (`[D', H', W', K]`, channels last); `visit(i, values)` gets the flat output index — of `dst`, or,
+ * with `place`, of the larger volume `place.shape` in which `dst` starts at `place.lo`.
  */
 export function resampleVisit(
   src: Float32Array,
@@ -36,7 +37,11 @@ export function resampleVisit(
   K: number,
   dst: Shape3D,
   visit: (i: number, values: Float32Array) => void,
+  place?: { readonly shape: Shape3D; readonly lo: Shape3D },
 ): void {
+  const FH = place?.shape[1] ?? dst[1];
+  const FW = place?.shape[2] ?? dst[2];
+  const lo = place?.lo ?? [0, 0, 0];
   const [sd, sh, sw] = srcShape;
   const [D, H, W] = dst;
   const td = linearTaps(sd, D);
@@ -57,14 +62,16 @@ export function resampleVisit(
       const o = h * sw * K;
       for (let i = 0; i < sw * K; i++) rows[o + i] = (1 - t2) * slab[a2 + i]! + t2 * slab[b2 + i]!;
     }
-    for (let h = 0; h < H; h++)
+    for (let h = 0; h < H; h++) {
+      const row = ((d + lo[0]) * FH + h + lo[1]) * FW + lo[2];
       for (let w = 0; w < W; w++) {
         const a3 = (h * sw + tw.i0[w]!) * K;
         const b3 = (h * sw + tw.i1[w]!) * K;
         const t3 = tw.t[w]!;
         for (let k = 0; k < K; k++) vals[k] = (1 - t3) * rows[a3 + k]! + t3 * rows[b3 + k]!;
-        visit((d * H + h) * W + w, vals);
+        visit(row + w, vals);
       }
+    }
   }
 }
 

@@ -17,13 +17,29 @@ import { predictBox, type BoxPrediction, type Stage } from './stage.js';
 
 export type { CaseImage } from './localization.js';
 
+export type Region = 'kidney' | 'tumor';
+
+/**
+ * Region probabilities on the canonical grid, kept as the boxes' network-grid predictions: a map is
+ * painted on demand, one at a time, so a 600-slice case never holds two full-resolution maps.
+ */
 export interface RegionProbabilities {
-  readonly kidney: Float32Array;
-  readonly tumor: Float32Array;
+  /**
+   * Paints the region's probability (max over overlapping boxes) into `out`, zero elsewhere:
+   * canonical voxel `i` goes to `out[index(i)]` (default: `i`, the canonical grid).
+   */
+  paint(region: Region, out: Float32Array, index?: (i: number) => number): void;
+}
+
+/** A region's full canonical map (tests, small cases). */
+export function probabilityMap(p: RegionProbabilities, region: Region, shape: Shape3D): Float32Array {
+  const out = new Float32Array(shape[0] * shape[1] * shape[2]);
+  p.paint(region, out);
+  return out;
 }
 
 export interface Segmentation {
-  /** Labels 0/1/2 on the canonical grid, before post-processing. */
+  /** Labels 0/1/2 on the canonical grid, before post-processing (`labels` itself with `keepRaw: false`). */
   readonly raw: Uint8Array;
   /** After the configured post-processing (a copy; equals `raw` when none is configured). */
   readonly labels: Uint8Array;
@@ -41,29 +57,43 @@ export interface SegmentOptions {
   readonly onWindow?: (stage: string, done: number, total: number) => void;
   /** The reference labels (evaluation): a detector localizer then scores its boxes. */
   readonly reference?: ArrayLike<number>;
+  /** false: post-process the raw labels in place (no second full-resolution array). Default true. */
+  readonly keepRaw?: boolean;
 }
 
-/** Labels of one box prediction on its original-grid box, optionally filtered, pasted by max. */
+/**
+ * Labels of one box prediction on its original-grid box, pasted by max into `out`. With
+ * `largestOnly` the box's labels are filtered first, through a box-sized buffer; otherwise they go
+ * straight into the volume, with no full-resolution copy.
+ */
 function paste(
   pred: BoxPrediction,
   stage: Stage,
   out: Uint8Array,
   shape: Shape3D,
-  probs: RegionProbabilities | null,
   largestOnly: boolean,
 ): void {
   const bs = boxShape(pred.box);
+  const enc = stage.encoding;
+  if (!largestOnly) {
+    resampleVisit(
+      pred.probs,
+      pred.gridShape,
+      stage.outChannels,
+      bs,
+      (i, v) => {
+        const l = labelOf(v, enc);
+        if (l > out[i]!) out[i] = l;
+      },
+      { shape, lo: pred.box.lo },
+    );
+    return;
+  }
   const local = new Uint8Array(bs[0] * bs[1] * bs[2]);
-  const pk = probs === null ? null : new Float32Array(local.length);
-  const pt = probs === null ? null : new Float32Array(local.length);
   resampleVisit(pred.probs, pred.gridShape, stage.outChannels, bs, (i, v) => {
-    local[i] = labelOf(v, stage.encoding);
-    if (pk !== null) {
-      pk[i] = regionProbability(v, stage.encoding, 'kidney');
-      pt![i] = regionProbability(v, stage.encoding, 'tumor');
-    }
+    local[i] = labelOf(v, enc);
   });
-  if (largestOnly) keepLargestComponent(local, bs, 26);
+  keepLargestComponent(local, bs, 26);
   const [, H, W] = shape;
   let o = 0;
   for (let d = pred.box.lo[0]; d < pred.box.hi[0]; d++)
@@ -71,15 +101,32 @@ function paste(
       for (let w = pred.box.lo[2]; w < pred.box.hi[2]; w++, o++) {
         const i = (d * H + h) * W + w;
         if (local[o]! > out[i]!) out[i] = local[o]!;
-        if (probs !== null) {
-          probs.kidney[i] = Math.max(probs.kidney[i]!, pk![o]!);
-          probs.tumor[i] = Math.max(probs.tumor[i]!, pt![o]!);
-        }
       }
 }
 
-function newProbs(n: number, on: boolean): RegionProbabilities | null {
-  return on ? { kidney: new Float32Array(n), tumor: new Float32Array(n) } : null;
+/** The probabilities of `preds`, painted on demand (unfiltered by `largestPerCrop`, as before). */
+function boxProbabilities(
+  preds: readonly BoxPrediction[],
+  stage: Stage,
+  shape: Shape3D,
+): RegionProbabilities {
+  return {
+    paint: (region, out, index = (i) => i) => {
+      for (const pred of preds)
+        resampleVisit(
+          pred.probs,
+          pred.gridShape,
+          stage.outChannels,
+          boxShape(pred.box),
+          (i, v) => {
+            const f = index(i);
+            const p = regionProbability(v, stage.encoding, region);
+            if (p > out[f]!) out[f] = p;
+          },
+          { shape, lo: pred.box.lo },
+        );
+    },
+  };
 }
 
 /** One stage over the body box. */
@@ -88,7 +135,7 @@ export function segmentSingle(stage: Stage, image: CaseImage, opts: SegmentOptio
   const out = new Uint8Array(n);
   const box = bodyBox(image.data, image.shape);
   const pred = predictBox(stage, image, box, undefined, (d, t) => opts.onWindow?.(stage.cfg.name, d, t));
-  paste(pred, stage, out, image.shape, null, false);
+  paste(pred, stage, out, image.shape, false);
   return out;
 }
 
@@ -104,7 +151,7 @@ export function segmentCase(
   opts: SegmentOptions,
 ): Segmentation {
   const n = image.shape[0] * image.shape[1] * image.shape[2];
-  const probs = newProbs(n, opts.probabilities);
+  const preds: BoxPrediction[] = [];
   let raw: Uint8Array;
   let boxes: Box[] = [];
   let detection: BoxCounts[] | null = null;
@@ -112,7 +159,8 @@ export function segmentCase(
     raw = new Uint8Array(n);
     const box = bodyBox(image.data, image.shape);
     const pred = predictBox(main, image, box, undefined, (d, t) => opts.onWindow?.(main.cfg.name, d, t));
-    paste(pred, main, raw, image.shape, probs, false);
+    paste(pred, main, raw, image.shape, false);
+    if (opts.probabilities) preds.push(pred);
   } else {
     const loc = stage1.locate(image, {
       ...(opts.reference === undefined ? {} : { reference: opts.reference }),
@@ -120,16 +168,20 @@ export function segmentCase(
     });
     const coarse = loc.mask;
     detection = loc.counts;
-    const prior = coarse.map((v) => (v > 0 ? 1 : 0));
     const rule = main.cfg.inference.cascade ?? { marginMm: [10, 10, 10] };
     boxes = kidneyBoxes(coarse, image.shape, image.spacingMm, rule);
+    // The mask becomes the 0/1 prior in place: one full-resolution array less.
+    const prior = coarse;
+    for (let i = 0; i < prior.length; i++) if (prior[i]! > 0) prior[i] = 1;
     raw = new Uint8Array(n);
     for (const box of boxes) {
       const pred = predictBox(main, image, box, prior, (d, t) => opts.onWindow?.(main.cfg.name, d, t));
-      paste(pred, main, raw, image.shape, probs, opts.postprocess.largestPerCrop);
+      paste(pred, main, raw, image.shape, opts.postprocess.largestPerCrop);
+      if (opts.probabilities) preds.push(pred);
     }
   }
-  const labels = raw.slice();
+  const labels = opts.keepRaw === false ? raw : raw.slice();
   const report = postprocess(labels, image.data, image.shape, image.spacingMm, opts.postprocess);
-  return { raw, labels, probabilities: probs, postprocess: report, boxes, detection };
+  const probabilities = opts.probabilities ? boxProbabilities(preds, main, image.shape) : null;
+  return { raw, labels, probabilities, postprocess: report, boxes, detection };
 }

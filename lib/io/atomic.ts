@@ -1,25 +1,32 @@
 /** Atomic file writes: write a temporary sibling, then rename, so no reader ever sees half a file. */
 import {
   appendFileSync,
+  closeSync,
   existsSync,
   mkdirSync,
   readdirSync,
   renameSync,
+  openSync,
   rmSync,
   writeFileSync,
+  writeSync,
 } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { IoError } from '../core/errors.js';
 
 let counter = 0;
 
-/** Writes `data` to `path` atomically, creating parent folders. */
-export function writeFileAtomic(path: string, data: Uint8Array | string): void {
+/**
+ * Writes `data` to `path` atomically, creating parent folders. An iterable of parts is written in
+ * order as they come, so a large file need never exist whole in memory.
+ */
+export function writeFileAtomic(path: string, data: Uint8Array | string | Iterable<Uint8Array>): void {
   const dir = dirname(path);
   const tmp = join(dir, `.kitseg-tmp-${process.pid}-${counter++}-${basename(path)}`);
   try {
     mkdirSync(dir, { recursive: true });
-    writeFileSync(tmp, data);
+    if (typeof data === 'string' || data instanceof Uint8Array) writeFileSync(tmp, data);
+    else writeParts(tmp, data);
     renameSync(tmp, path);
   } catch (e) {
     try {
@@ -28,6 +35,18 @@ export function writeFileAtomic(path: string, data: Uint8Array | string): void {
       // The temporary never existed (e.g. the folder could not be made).
     }
     throw new IoError(`cannot write: ${(e as Error).message}`, path, { cause: e });
+  }
+}
+
+function writeParts(path: string, parts: Iterable<Uint8Array>): void {
+  const fd = openSync(path, 'w');
+  try {
+    for (const part of parts) {
+      let done = 0;
+      while (done < part.length) done += writeSync(fd, part, done);
+    }
+  } finally {
+    closeSync(fd);
   }
 }
 

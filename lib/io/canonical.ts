@@ -8,6 +8,7 @@ import type { Mat4 } from './affine.js';
 import { readNifti, writeNifti, type HeaderGeometry, type Volume } from './nifti.js';
 import {
   canonicalAffine,
+  canonicalToFileIndex,
   canonicalShape,
   canonicalSpacing,
   fromCanonical,
@@ -82,5 +83,29 @@ export function writeLikeSource(
       ...(ref.sourceGeometry === undefined ? {} : { geometry: ref.sourceGeometry }),
     },
     datatype,
+  );
+}
+
+/**
+ * Writes a float32 map that `fill` paints voxel by voxel (canonical index → `index` → file order),
+ * straight into the file's voxel order: no canonical copy of the map is ever held.
+ */
+export function writeLikeSourcePainted(
+  path: string,
+  fill: (out: Float32Array, index: (canonical: number) => number) => void,
+  ref: Pick<CanonicalVolume, 'orientation' | 'sourceAffine' | 'sourceGeometry'>,
+): void {
+  const shape = ref.orientation.fileShape;
+  const data = new Float32Array(shape[0] * shape[1] * shape[2]);
+  fill(data, canonicalToFileIndex(ref.orientation));
+  writeNifti(
+    path,
+    {
+      data,
+      shape,
+      affine: ref.sourceAffine,
+      ...(ref.sourceGeometry === undefined ? {} : { geometry: ref.sourceGeometry }),
+    },
+    'float32',
   );
 }

@@ -8,7 +8,7 @@
  * Reorientation to the canonical voxel order lives in `orientation.ts`.
  */
 import { readFileSync } from 'node:fs';
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { constants as zc, crc32, deflateRawSync, gunzipSync } from 'node:zlib';
 import * as nifti from 'nifti-reader-js';
 import { DataError, IoError } from '../core/errors.js';
 import type { Affine } from '../core/types.js';
@@ -90,8 +90,11 @@ function maybeGunzip(buf: Buffer, path: string): Buffer {
     if (path.endsWith('.gz')) throw new DataError('not a gzip file although the name ends in .gz', path);
     return buf;
   }
+  // One output chunk of the size the gzip trailer gives (mod 2³², so only a hint): no heap of 64 KiB
+  // pieces that a 600-slice CT would leave behind.
+  const hint = buf.length >= 4 ? buf.readUInt32LE(buf.length - 4) : 0;
   try {
-    return gunzipSync(buf);
+    return gunzipSync(buf, { chunkSize: Math.max(64 * 1024, hint + 1) });
   } catch (e) {
     throw new DataError(`corrupt gzip stream (${(e as Error).message})`, path, { cause: e });
   }
@@ -362,15 +365,31 @@ export interface VolumeToWrite {
  *   reject values that do not fit instead of clipping them.
  */
 export function writeNifti(path: string, vol: VolumeToWrite, datatype?: NiftiDatatype): void {
-  writeFileAtomic(path, encodeNifti(vol, datatype, path));
+  writeFileAtomic(path, finish(encodeParts(vol, datatype, path), path));
 }
 
-/** Encodes a volume as NIfTI-1 bytes, gzipped when `path` ends in `.gz`. */
+/** Encodes a volume as NIfTI bytes (NIfTI-2 when its geometry says so), gzipped when `path` ends in `.gz`. */
 export function encodeNifti(
   vol: VolumeToWrite,
   datatype: NiftiDatatype | undefined,
   path: string,
 ): Uint8Array {
+  const parts = [...finish(encodeParts(vol, datatype, path), path)];
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/** The header, then the voxels as a view of the caller's array (not copied). */
+function encodeParts(
+  vol: VolumeToWrite,
+  datatype: NiftiDatatype | undefined,
+  path: string,
+): [Uint8Array, Uint8Array] {
   const [ni, nj, nk] = vol.shape;
   const nvox = ni * nj * nk;
   if (vol.data.length !== nvox) {
@@ -383,8 +402,9 @@ export function encodeNifti(
     datatype ?? (ArrayBuffer.isView(vol.data) ? datatypeOf(vol.data as unknown as VoxelArray) : 'float32');
   const info = DATATYPES[dtype];
   const voxels = vol.data instanceof info.ctor ? (vol.data as VoxelArray) : castVoxels(vol.data, dtype, path);
-  if (vol.geometry?.version === 2) return finish(encodeNifti2(vol, dtype, voxels, vol.geometry), path);
-  const out = new Uint8Array(352 + nvox * info.bytes);
+  const bytes = new Uint8Array(voxels.buffer, voxels.byteOffset, voxels.byteLength);
+  if (vol.geometry?.version === 2) return [encodeNifti2(vol, dtype, vol.geometry), bytes];
+  const out = new Uint8Array(352);
   const dv = new DataView(out.buffer);
   const le = true;
   const q = affineToQuatern(vol.affine);
@@ -413,13 +433,41 @@ export function encodeNifti(
   }
   if (vol.geometry !== undefined) writeGeometry(dv, vol.geometry);
   out.set([0x6e, 0x2b, 0x31, 0x00], 344); // "n+1\0"
-  new Uint8Array(out.buffer, 352).set(new Uint8Array(voxels.buffer, voxels.byteOffset, voxels.byteLength));
-  return finish(out, path);
+  return [out, bytes];
 }
 
 /** Level 6 and no mtime in the gzip header: the same volume always gives the same bytes. */
-function finish(out: Uint8Array, path: string): Uint8Array {
-  return path.endsWith('.gz') ? gzipSync(out, { level: 6 }) : out;
+/** Input bytes per deflate call: the compressed file is produced piece by piece. */
+const GZIP_PIECE = 16 * 1024 * 1024;
+
+/**
+ * `parts` as they go to disk: unchanged, or as one gzip stream (RFC 1952) made of deflate pieces
+ * that each end on a byte boundary (sync flush), so no whole-file copy of the voxels is held.
+ */
+function* finish(parts: readonly Uint8Array[], path: string): Generator<Uint8Array> {
+  if (!path.endsWith('.gz')) {
+    yield* parts;
+    return;
+  }
+  yield Uint8Array.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 255]);
+  let crc = 0;
+  let size = 0;
+  const pieces = parts.flatMap((p) =>
+    Array.from({ length: Math.max(1, Math.ceil(p.length / GZIP_PIECE)) }, (_, k) =>
+      p.subarray(k * GZIP_PIECE, (k + 1) * GZIP_PIECE),
+    ),
+  );
+  for (let k = 0; k < pieces.length; k++) {
+    const piece = pieces[k]!;
+    crc = crc32(piece, crc);
+    size += piece.length;
+    const last = k === pieces.length - 1;
+    yield deflateRawSync(piece, { level: 6, finishFlush: last ? zc.Z_FINISH : zc.Z_SYNC_FLUSH });
+  }
+  const trailer = Buffer.alloc(8);
+  trailer.writeUInt32LE(crc >>> 0, 0);
+  trailer.writeUInt32LE(size % 2 ** 32, 4);
+  yield trailer;
 }
 
 /** Overwrites a header's geometry fields with `g`'s, as they were read. */
@@ -438,15 +486,10 @@ function writeGeometry(dv: DataView, g: HeaderGeometry): void {
 }
 
 /** A NIfTI-2 single file (540-byte header, voxels at 544) with `g`'s geometry. */
-function encodeNifti2(
-  vol: VolumeToWrite,
-  dtype: NiftiDatatype,
-  voxels: VoxelArray,
-  g: HeaderGeometry,
-): Uint8Array {
+function encodeNifti2(vol: VolumeToWrite, dtype: NiftiDatatype, g: HeaderGeometry): Uint8Array {
   const info = DATATYPES[dtype];
   const [ni, nj, nk] = vol.shape;
-  const out = new Uint8Array(544 + voxels.byteLength);
+  const out = new Uint8Array(544);
   const dv = new DataView(out.buffer);
   const le = true;
   dv.setInt32(0, 540, le);
@@ -461,6 +504,5 @@ function encodeNifti2(
   const descrip = 'kitseg';
   for (let i = 0; i < descrip.length; i++) out[240 + i] = descrip.charCodeAt(i);
   writeGeometry(dv, g);
-  out.set(new Uint8Array(voxels.buffer, voxels.byteOffset, voxels.byteLength), 544);
   return out;
 }

@@ -145,6 +145,19 @@ function permute<T extends VoxelArray>(src: T, o: Orientation, toCanonical: bool
   return out;
 }
 
+/** The file-order index of canonical voxel `i`, for writing straight into a file-order array. */
+export function canonicalToFileIndex(o: Orientation): (i: number) => number {
+  const { start, step } = strides(o);
+  const [, H, W] = canonicalShape(o);
+  const HW = H * W;
+  return (i) => {
+    const z = Math.floor(i / HW);
+    const r = i - z * HW;
+    const y = Math.floor(r / W);
+    return start + (r - y * W) * step[0] + y * step[1] + z * step[2];
+  };
+}
+
 /** File-order voxels → canonical `[D, H, W]` voxels (a new array). */
 export function toCanonical<T extends VoxelArray>(fileData: T, o: Orientation): T {
   return permute(fileData, o, true);

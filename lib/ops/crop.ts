@@ -12,10 +12,15 @@ export function boxShape(b: Box): Shape3D {
 }
 
 /** The voxels of `data` inside `box`, as float32. */
-export function cropBox(data: ArrayLike<number>, shape: Shape3D, box: Box): Float32Array {
+export function cropBox<T extends Float32Array | Uint8Array = Float32Array>(
+  data: ArrayLike<number>,
+  shape: Shape3D,
+  box: Box,
+  into?: T,
+): T {
   const [, H, W] = shape;
   const s = boxShape(box);
-  const out = new Float32Array(s[0] * s[1] * s[2]);
+  const out = into ?? (new Float32Array(s[0] * s[1] * s[2]) as T);
   let o = 0;
   for (let d = box.lo[0]; d < box.hi[0]; d++)
     for (let h = box.lo[1]; h < box.hi[1]; h++) {
@@ -103,7 +108,7 @@ export function withinForeground<T>(
   const box = growBox(tight, [1, 1, 1], shape);
   const cs = boxShape(box);
   if (cs.every((n, a) => n === shape[a])) return fn(labels, shape, box);
-  const crop = Uint8Array.from(cropBox(labels, shape, box));
+  const crop = cropBox(labels, shape, box, new Uint8Array(cs[0] * cs[1] * cs[2]));
   const out = fn(crop, cs, box);
   const [, H, W] = shape;
   for (let d = 0; d < cs[0]; d++)

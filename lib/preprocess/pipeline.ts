@@ -6,9 +6,9 @@
  * inference, detection and export all call `preprocessRegion`, so they cannot drift apart.
  */
 import type { Shape3D, Spacing3D } from '../core/types.js';
-import { boxShape, cropBox, type Box } from '../ops/crop.js';
+import { boxShape, type Box } from '../ops/crop.js';
 import { normalize, type Normalization } from '../transforms/intensity.js';
-import { resampledSize, resampleToShape, type Interpolation } from '../transforms/resample.js';
+import { resampleBox, resampledSize, type Interpolation } from '../transforms/resample.js';
 
 /** A canonical `[D, H, W]` image in HU with its spacing. */
 export interface RegionSource {
@@ -62,10 +62,10 @@ export function preprocessRegion(
   plan: GridPlan,
   opts: RegionOptions,
 ): PreprocessedRegion {
-  const shape = boxShape(box);
   const grid = regionGrid(box, src.spacingMm, plan, opts.resizeTo ?? null);
+  // Cropped while resampled: a body box of a 600-slice CT is never copied at full resolution.
   const toGrid = (data: ArrayLike<number>, mode: Interpolation) =>
-    resampleToShape(cropBox(data, src.shape, box), shape, grid, mode).data;
+    resampleBox(data, src.shape, box, grid, mode).data;
   const image = normalize(toGrid(src.data, opts.interpolation), plan.normalization);
   let pad = Infinity;
   for (let i = 0; i < image.length; i++) if (image[i]! < pad) pad = image[i]!;

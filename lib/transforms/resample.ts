@@ -59,38 +59,99 @@ function taps(n: number, m: number, mode: Interpolation): { idx: Int32Array; w: 
   return { idx, w, k };
 }
 
-/** Resamples along one axis (0 = D, 1 = H, 2 = W) of a `[D, H, W]` array. */
+/** A box `[lo, lo + size)` of a `[D, H, W]` array of shape `full`. */
+interface View {
+  readonly full: Shape3D;
+  readonly lo: readonly [number, number, number];
+  readonly size: Shape3D;
+}
+
+const whole = (shape: Shape3D): View => ({ full: shape, lo: [0, 0, 0], size: shape });
+
+/**
+ * Resamples the box `v` of `src` along one axis (0 = D, 1 = H, 2 = W) into a new `[D, H, W]`
+ * array; the other two axes keep the box's extent. Reading through the box lets the first pass
+ * crop as it resamples, so no full-resolution copy of the region is made.
+ */
 function resampleAxis(
-  src: Float32Array,
-  shape: Shape3D,
+  src: ArrayLike<number>,
+  v: View,
   axis: number,
   m: number,
   mode: Interpolation,
 ): { data: Float32Array; shape: Shape3D } {
-  const n = shape[axis]!;
-  const out = [...shape] as [number, number, number];
+  const n = v.size[axis]!;
+  const out = [...v.size] as [number, number, number];
   out[axis] = m;
-  if (m === n) return { data: src, shape };
   const { idx, w, k } = taps(n, m, mode);
   const dst = new Float32Array(out[0] * out[1] * out[2]);
-  const stride = axis === 0 ? shape[1] * shape[2] : axis === 1 ? shape[2] : 1;
-  const outStride = axis === 0 ? out[1] * out[2] : axis === 1 ? out[2] : 1;
-  // Iterate over all lines along `axis`: outer index o (before axis), inner index i (after axis).
-  const outer = axis === 0 ? 1 : axis === 1 ? shape[0] : shape[0] * shape[1];
-  const inner = stride;
-  for (let o = 0; o < outer; o++) {
-    const sBase = o * n * inner;
-    const dBase = o * m * inner;
-    for (let j = 0; j < m; j++) {
-      const d = dBase + j * outStride;
-      for (let i = 0; i < inner; i++) {
+  const st = [v.full[1] * v.full[2], v.full[2], 1];
+  const base = v.lo[0] * st[0]! + v.lo[1] * st[1]! + v.lo[2];
+  const sa = st[axis]!;
+  // Along `axis` the offset comes from the taps; the other axes step through the box.
+  const s0 = axis === 0 ? 0 : st[0]!;
+  const s1 = axis === 1 ? 0 : st[1]!;
+  const s2 = axis === 2 ? 0 : 1;
+  let p = 0;
+  for (let x0 = 0; x0 < out[0]; x0++)
+    for (let x1 = 0; x1 < out[1]; x1++) {
+      const row = base + x0 * s0 + x1 * s1;
+      for (let x2 = 0; x2 < out[2]; x2++, p++) {
+        const j = axis === 0 ? x0 : axis === 1 ? x1 : x2;
+        const off = row + x2 * s2;
         let acc = 0;
-        for (let q = 0; q < k; q++) acc += w[j * k + q]! * src[sBase + idx[j * k + q]! * stride + i]!;
-        dst[d + i] = acc;
+        for (let q = 0; q < k; q++) acc += w[j * k + q]! * src[off + idx[j * k + q]! * sa]!;
+        dst[p] = acc;
       }
     }
-  }
   return { data: dst, shape: out };
+}
+
+/**
+ * Resamples the box `v` of `src` to `target`, axis by axis (D, H, W); axes whose size is kept are
+ * skipped. Always returns a new float32 array.
+ */
+function resampleView(
+  src: ArrayLike<number>,
+  v: View,
+  target: Shape3D,
+  mode: Interpolation,
+): { data: Float32Array; shape: Shape3D } {
+  let cur: { data: ArrayLike<number>; view: View } = { data: src, view: v };
+  for (let a = 0; a < 3; a++) {
+    if (target[a] === v.size[a]) continue;
+    const r = resampleAxis(cur.data, cur.view, a, target[a]!, mode);
+    cur = { data: r.data, view: whole(r.shape) };
+  }
+  if (cur.data === src) return { data: cropToFloat32(src, v), shape: v.size };
+  return { data: cur.data as Float32Array, shape: cur.view.size };
+}
+
+function cropToFloat32(src: ArrayLike<number>, v: View): Float32Array {
+  const [D, H, W] = v.size;
+  const out = new Float32Array(D * H * W);
+  let o = 0;
+  for (let d = 0; d < D; d++)
+    for (let h = 0; h < H; h++) {
+      const row = ((v.lo[0] + d) * v.full[1] + v.lo[1] + h) * v.full[2] + v.lo[2];
+      for (let w = 0; w < W; w++, o++) out[o] = src[row + w]!;
+    }
+  return out;
+}
+
+/**
+ * Crops `[lo, hi)` of `[D, H, W]` data and resamples it to `target` in one go: equal to resampling
+ * `cropBox(data, shape, box)`, without holding the crop.
+ */
+export function resampleBox(
+  data: ArrayLike<number>,
+  shape: Shape3D,
+  box: { readonly lo: Shape3D; readonly hi: Shape3D },
+  target: Shape3D,
+  mode: Interpolation,
+): { data: Float32Array; shape: Shape3D } {
+  const size = [0, 1, 2].map((a) => box.hi[a]! - box.lo[a]!) as unknown as Shape3D;
+  return resampleView(data, { full: shape, lo: box.lo, size }, target, mode);
 }
 
 /**
@@ -104,11 +165,10 @@ export function resampleVolume(
   targetMm: Spacing3D,
   mode: Interpolation,
 ): { data: Float32Array; shape: Shape3D } {
-  let cur: { data: Float32Array; shape: Shape3D } = { data: Float32Array.from(data), shape };
-  for (let a = 0; a < 3; a++) {
-    cur = resampleAxis(cur.data, cur.shape, a, resampledSize(shape[a]!, spacingMm[a]!, targetMm[a]!), mode);
-  }
-  return cur;
+  const target = [0, 1, 2].map((a) =>
+    resampledSize(shape[a]!, spacingMm[a]!, targetMm[a]!),
+  ) as unknown as Shape3D;
+  return resampleView(data, whole(shape), target, mode);
 }
 
 /** Resamples `[D, H, W]` data to an explicit `target` shape (same extent-preserving positions). */
@@ -118,7 +178,5 @@ export function resampleToShape(
   target: Shape3D,
   mode: Interpolation,
 ): { data: Float32Array; shape: Shape3D } {
-  let cur: { data: Float32Array; shape: Shape3D } = { data: Float32Array.from(data), shape };
-  for (let a = 0; a < 3; a++) cur = resampleAxis(cur.data, cur.shape, a, target[a]!, mode);
-  return cur;
+  return resampleView(data, whole(shape), target, mode);
 }

@@ -33,6 +33,17 @@ static Napi::Value KeepLargeAllocations(const Napi::CallbackInfo &info) {
   return Napi::Boolean::New(info.Env(), ok);
 }
 
+// Inference holds a few volume-sized arrays for a whole case: above `threshold` bytes they are
+// mapped again and unmapped on free, and the heap's free pages go back to the system, so peak RSS
+// follows the live data rather than every buffer the case ever freed.
+static Napi::Value ReleaseLargeAllocations(const Napi::CallbackInfo &info) {
+  const int threshold = info[0].As<Napi::Number>().Int32Value();
+  const bool ok = mallopt(M_MMAP_MAX, 65536) == 1 && mallopt(M_MMAP_THRESHOLD, threshold) == 1 &&
+                  mallopt(M_TRIM_THRESHOLD, threshold) == 1;
+  malloc_trim(0);
+  return Napi::Boolean::New(info.Env(), ok);
+}
+
 static Napi::Value Version(const Napi::CallbackInfo &info) {
   const dnnl_version_t *v = dnnl_version();
   Napi::Object o = Napi::Object::New(info.Env());
@@ -78,6 +89,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("getNumThreads", Napi::Function::New(env, GetNumThreads));
   exports.Set("version", Napi::Function::New(env, Version));
   exports.Set("keepLargeAllocations", Napi::Function::New(env, KeepLargeAllocations));
+  exports.Set("releaseLargeAllocations", Napi::Function::New(env, ReleaseLargeAllocations));
   return exports;
 }
 

@@ -1,6 +1,6 @@
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { expect } from 'chai';
 import { DataError, IoError } from '../../lib/core/errors.js';
 import { diagonalAffine } from '../../lib/io/affine.js';
@@ -47,6 +47,23 @@ const OBLIQUE = [
 
 describe('io/nifti', () => {
   const tmp = useTmpDir();
+
+  // 20 MB of voxels are deflated in two pieces; zlib's own gunzip checks the CRC and length.
+  it('a .nii.gz written in pieces is one valid gzip stream of exactly the .nii bytes', () => {
+    const shape: [number, number, number] = [200, 160, 160];
+    const data = new Float32Array(shape[0] * shape[1] * shape[2]);
+    for (let i = 0; i < data.length; i++) data[i] = (i % 9973) * 0.5;
+    const vol = { data, shape, affine: diagonalAffine([0.8, 0.8, 2.5]) };
+    writeNifti(join(tmp(), 'big.nii.gz'), vol);
+    writeNifti(join(tmp(), 'big.nii'), vol);
+    const plain = readFileSync(join(tmp(), 'big.nii'));
+    const unzipped = gunzipSync(readFileSync(join(tmp(), 'big.nii.gz')));
+    expect(unzipped.length).to.equal(352 + data.byteLength);
+    expect(unzipped.equals(plain)).to.equal(true);
+    expect(Array.from(readNifti(join(tmp(), 'big.nii.gz')).data.subarray(9970, 9976))).to.deep.equal([
+      4985, 4985.5, 4986, 0, 0.5, 1,
+    ]);
+  });
 
   it('reads the real CT fixture with the nibabel reference values', () => {
     const v = readNifti(join(REAL_CT, 'case_00000/imaging.nii.gz'));

@@ -4,6 +4,7 @@ import { canonicalize } from '../../lib/io/canonical.js';
 import {
   axisCodes,
   canonicalAffine,
+  canonicalToFileIndex,
   fileAffineFor,
   fromCanonical,
   orientationFor,
@@ -92,6 +93,15 @@ describe('io/orientation', () => {
           world(ca, cw).forEach((x, k) => expect(x).to.be.closeTo(f[k]!, 1e-9));
         }
         expect(Array.from(fromCanonical(can, o))).to.deep.equal(Array.from(data));
+      });
+
+      // Probability maps are painted straight into file order through this index.
+      it('canonicalToFileIndex sends each canonical voxel where fromCanonical puts it', () => {
+        const can = new Float32Array(60).map((_, i) => i + 1);
+        const painted = new Float32Array(60);
+        const index = canonicalToFileIndex(o);
+        for (let i = 0; i < 60; i++) painted[index(i)] = can[i]!;
+        expect(Array.from(painted)).to.deep.equal(Array.from(fromCanonical(can, o)));
       });
 
       it('fileAffineFor inverts canonicalAffine', () => {

@@ -2,7 +2,13 @@
 import { expect } from 'chai';
 import { bodyBox, computeFingerprint, targetSpacing } from '../../lib/data/fingerprint.js';
 import { normalize } from '../../lib/transforms/intensity.js';
-import { resampleVolume, resampledSize } from '../../lib/transforms/resample.js';
+import { cropBox } from '../../lib/ops/crop.js';
+import {
+  resampleBox,
+  resampleToShape,
+  resampleVolume,
+  resampledSize,
+} from '../../lib/transforms/resample.js';
 import { Rng } from '../../lib/rng/rng.js';
 import { expectClose } from '../helpers/assert.js';
 
@@ -33,6 +39,30 @@ describe('transforms/resample', () => {
     const r = resampleVolume(labels, [4, 6, 8], [3, 0.8, 0.8], [1.5, 1.6, 1.6], 'nearest');
     expect(r.shape).to.deep.equal([8, 3, 4]);
     expect([...new Set(r.data)].every((v) => v === 0 || v === 1 || v === 2)).to.equal(true);
+  });
+  // The crop happens inside the first resampling pass; it must equal resampling a copied crop.
+  it('resampleBox equals resampling the cropped box, bit for bit, in every mode and axis order', () => {
+    const rng = Rng.fromSeed(7);
+    const shape: [number, number, number] = [9, 11, 13];
+    const data = Int16Array.from({ length: 9 * 11 * 13 }, () => Math.round(rng.uniform(-1000, 1000)));
+    const box = { lo: [2, 1, 3] as [number, number, number], hi: [8, 10, 12] as [number, number, number] };
+    const crop = cropBox(data, shape, box);
+    const cs: [number, number, number] = [6, 9, 9];
+    const targets: [number, number, number][] = [
+      [4, 13, 5], // every axis changes
+      [6, 5, 12], // D kept: the box is read by the H pass
+      [6, 9, 4], // only W changes
+      [6, 9, 9], // nothing changes: the crop itself
+    ];
+    for (const mode of ['nearest', 'linear', 'cubic'] as const)
+      for (const t of targets) {
+        const got = resampleBox(data, shape, box, t, mode);
+        const want = resampleToShape(crop, cs, t, mode);
+        expect(got.shape, `${mode} ${t.join('×')}`).to.deep.equal(t);
+        expect(Array.from(got.data), `${mode} ${t.join('×')}`).to.deep.equal(Array.from(want.data));
+      }
+    // The unchanged case is the box itself, read from the source.
+    expect(resampleBox(data, shape, box, cs, 'linear').data[0]).to.equal(data[(2 * 11 + 1) * 13 + 3]);
   });
 });
 

@@ -168,6 +168,8 @@ export interface DnnlAddon {
   ): void;
   /** Keeps large allocations on the malloc heap (no mmap) so freed tensor buffers are reused. */
   keepLargeAllocations(): boolean;
+  /** Maps allocations above `thresholdBytes` and unmaps them on free (inference: bounded RSS). */
+  releaseLargeAllocations(thresholdBytes: number): boolean;
   setNumThreads(n: number): void;
   getNumThreads(): number;
   version(): { dnnl: string; isa: number };

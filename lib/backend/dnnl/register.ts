@@ -32,9 +32,6 @@ export function registerDnnlBackend(addon: DnnlAddon): string[] {
   if (active !== undefined) return native.map((k) => k.kernelName);
   const overridden = new Set(native.map((k) => k.kernelName));
   tf.registerBackend(DNNL_BACKEND, () => new MathBackendCPU(), 0);
-  // Every step allocates many tensors of tens of MB; reusing heap memory instead of fresh mmaps
-  // removes most page faults (measured: the 64³ reference train step 1.9 s → 1.5 s).
-  addon.keepLargeAllocations();
   for (const k of tf.getKernelsForBackend('cpu')) {
     if (!overridden.has(k.kernelName) && !k.kernelName.startsWith('Kitseg')) {
       tf.registerKernel({ ...k, backendName: DNNL_BACKEND });

@@ -75,7 +75,7 @@ export function evaluateCommand(io: CliIO): CliCommand<Args> {
       if (a.config === undefined)
         throw new UsageError('give --config (predict and score) or --pred-dir (score files)');
       const cfg = loadConfig(a.config, a.set);
-      const sel = await selectBackend(backendFor(a, cfg));
+      const sel = await selectBackend(backendFor(a, cfg), { memory: 'release' });
       log.info(`backend: ${sel.name}`);
       const run = runDirOf(a.runs, cfg.name);
       const outDir = run.evaluation(a.tag === undefined ? split : `${split}-${a.tag}`);

@@ -55,7 +55,7 @@ export function predictCommand(io: CliIO): CliCommand<Args> {
       const cfg = loadConfig(a.config, a.set);
       const log = loggerFor(io, a);
       const jobs = predictJobs(a.input, a.output);
-      const sel = await selectBackend(backendFor(a, cfg));
+      const sel = await selectBackend(backendFor(a, cfg), { memory: 'release' });
       log.info(`backend: ${sel.name}`);
       const pipe = await loadPipeline(cfg, stageOptionsFrom(a));
       const done: { id: string; output: string; seconds: number; skipped: boolean }[] = [];
