@@ -17,7 +17,10 @@ export {
   type BackendName,
   type BackendRequest,
   type BackendSelection,
+  type MemoryPolicy,
+  type SelectOptions,
 } from './backend/select.js';
+export { bf16Support, type Bf16Support, type Precision } from './backend/precision.js';
 export { loadConfig, validateConfig } from './config/load.js';
 export { ConfigSchema, type Config, type ConfigInput } from './config/schema/index.js';
 export { MODEL_TRAITS, type ModelConfig, type ModelTraits, type TaskName } from './config/schema/model.js';

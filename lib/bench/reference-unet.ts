@@ -21,14 +21,24 @@ type Params = Map<string, tf.Variable>;
 /** He-uniform-like init in [−b, b], b = 1/√fan_in (PyTorch's default conv init bound). */
 function init(params: Params, name: string, shape: number[], fanIn: number, rng: Rng): void {
   const b = 1 / Math.sqrt(fanIn);
-  params.set(name, tf.variable(tf.randomUniform(shape, -b, b, 'float32', rng.tfSeed()), true, name));
+  // In tidy: the initial value is a tensor of its own, which would outlive the benchmark.
+  params.set(
+    name,
+    tf.tidy(() => tf.variable(tf.randomUniform(shape, -b, b, 'float32', rng.tfSeed()), true, name)),
+  );
 }
 
 function conv3x3(params: Params, name: string, ci: number, co: number, rng: Rng): void {
   init(params, `${name}/w`, [3, 3, 3, ci, co], ci * 27, rng);
   init(params, `${name}/b`, [co], ci * 27, rng);
-  params.set(`${name}/gamma`, tf.variable(tf.ones([co]), true, `${name}/gamma`));
-  params.set(`${name}/beta`, tf.variable(tf.zeros([co]), true, `${name}/beta`));
+  params.set(
+    `${name}/gamma`,
+    tf.tidy(() => tf.variable(tf.ones([co]), true, `${name}/gamma`)),
+  );
+  params.set(
+    `${name}/beta`,
+    tf.tidy(() => tf.variable(tf.zeros([co]), true, `${name}/beta`)),
+  );
 }
 
 /** Builds the parameters; returns them with a forward function `[N, D, H, W, C] → logits`. */

@@ -5,8 +5,16 @@
  */
 import { performance } from 'node:perf_hooks';
 import * as tf from '@tensorflow/tfjs';
+import { useConvPrecision, type Precision } from '../backend/precision.js';
+import type { Config } from '../config/schema/index.js';
+import { traitsOf, networkPatch } from '../config/traits.js';
+import { UsageError } from '../core/errors.js';
+import { buildLoss } from '../losses/index.js';
+import { buildModel } from '../models/index.js';
 import { Rng } from '../rng/rng.js';
 import { FusedAdam } from '../training/adam.js';
+import { makeOptimizer } from '../training/loop.js';
+import { profileStep, type StepProfile } from './profile.js';
 import { diceCeLoss, referenceUnet } from './reference-unet.js';
 
 export interface BenchOptions {
@@ -15,10 +23,15 @@ export interface BenchOptions {
   readonly base: number;
   readonly steps: number;
   readonly levels?: number;
+  /** Convolution precision (default fp32). */
+  readonly precision?: Precision;
+  /** Also time the three convolutions of `CONV_SHAPES` alone (default true). */
+  readonly convBench?: boolean;
 }
 
 export interface BenchResult {
   readonly backend: string;
+  readonly precision: Precision;
   readonly patch: number;
   readonly batch: number;
   readonly base: number;
@@ -88,7 +101,8 @@ export function benchConv3d(reps = 5): BenchResult['conv3d'] {
   });
 }
 
-export function runBench(opts: BenchOptions): BenchResult {
+/** The reference U-Net with its inputs, a train step and a forward pass, ready to time. */
+function referenceSetup(opts: BenchOptions) {
   const rng = Rng.fromSeed(0);
   const net = referenceUnet(
     { inChannels: 1, classes: 3, base: opts.base, levels: opts.levels ?? 4 },
@@ -106,12 +120,36 @@ export function runBench(opts: BenchOptions): BenchResult {
   // tfjs's Adam rule (β 0.9/0.999), one fused update per variable; PyTorch's ε is 1e-8.
   const opt = new FusedAdam({ lr: 3e-4, epsilon: 1e-8 });
   const vars = [...net.params.values()];
-  const step = () => {
-    const loss = opt.minimize(() => diceCeLoss(net.forward(x), y, 3), true, vars);
+  const step = (forwardDone: () => void = () => undefined) => {
+    const loss = opt.minimize(
+      () => {
+        const l = diceCeLoss(net.forward(x), y, 3);
+        forwardDone();
+        return l;
+      },
+      true,
+      vars,
+    );
     loss!.dataSync();
     loss!.dispose();
   };
-  const trainStepMs = timeIt(opts.steps, step);
+  return {
+    net,
+    step,
+    dispose: () => {
+      opt.dispose();
+      tf.dispose([x, y]);
+      net.dispose();
+    },
+  };
+}
+
+export function runBench(opts: BenchOptions): BenchResult {
+  const precision = opts.precision ?? 'fp32';
+  useConvPrecision(precision);
+  const ref = referenceSetup(opts);
+  const { net } = ref;
+  const trainStepMs = timeIt(opts.steps, () => ref.step());
   const xi = tf.randomNormal([1, opts.patch, opts.patch, opts.patch, 1], 0, 1, 'float32', 3) as tf.Tensor5D;
   const inferPatchMs = timeIt(opts.steps, () =>
     tf.tidy(() => {
@@ -121,6 +159,7 @@ export function runBench(opts: BenchOptions): BenchResult {
   const fwd = net.flops(opts.patch, opts.batch);
   const result: BenchResult = {
     backend: tf.getBackend(),
+    precision,
     patch: opts.patch,
     batch: opts.batch,
     base: opts.base,
@@ -130,10 +169,64 @@ export function runBench(opts: BenchOptions): BenchResult {
     inferPatchMs,
     trainGflops: (3 * fwd) / (trainStepMs * 1e6),
     inferGflops: net.flops(opts.patch, 1) / (inferPatchMs * 1e6),
-    conv3d: benchConv3d(),
+    conv3d: opts.convBench === false ? [] : benchConv3d(),
   };
-  opt.dispose();
-  tf.dispose([x, y, xi]);
-  net.dispose();
+  tf.dispose(xi);
+  ref.dispose();
+  useConvPrecision('fp32');
   return result;
+}
+
+/** Kernel-by-kernel profile of one reference U-Net train step. */
+export async function profileReference(opts: BenchOptions): Promise<StepProfile> {
+  useConvPrecision(opts.precision ?? 'fp32');
+  const ref = referenceSetup(opts);
+  try {
+    return await profileStep(ref.step);
+  } finally {
+    ref.dispose();
+    useConvPrecision('fp32');
+  }
+}
+
+/**
+ * Kernel-by-kernel profile of one train step of `cfg`'s model, loss and optimiser on a random
+ * batch of its patch size (`train.precision` applies).
+ */
+export async function profileConfig(cfg: Config): Promise<StepProfile> {
+  if (traitsOf(cfg).task !== 'segmentation')
+    throw new UsageError(
+      `--profile --config: ${cfg.model.type} is a detector; profile a segmentation config`,
+    );
+  useConvPrecision(cfg.train.precision);
+  const rng = Rng.fromSeed(cfg.seed);
+  const patch = networkPatch(cfg);
+  const model = buildModel(cfg.model, patch);
+  const loss = buildLoss(cfg.loss, cfg.model.outActivation);
+  const opt = makeOptimizer(cfg);
+  const B = cfg.train.batchSize;
+  const x = tf.randomNormal([B, ...patch, cfg.model.inChannels], 0, 1, 'float32', rng.fork('x').tfSeed());
+  const y = tf.randomUniform([B, ...patch], 0, 3, 'int32', rng.fork('y').tfSeed());
+  const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const out = () => model.apply(x, { training: true }) as tf.Tensor | tf.Tensor[];
+  try {
+    return await profileStep((forwardDone) => {
+      const l = opt.minimize(
+        () => {
+          const v = loss(out(), y);
+          forwardDone();
+          return v;
+        },
+        true,
+        vars,
+      );
+      l!.dataSync();
+      l!.dispose();
+    });
+  } finally {
+    opt.dispose();
+    tf.dispose([x, y]);
+    model.dispose();
+    useConvPrecision('fp32');
+  }
 }

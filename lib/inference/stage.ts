@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import type { Config } from '../config/schema/index.js';
+import { assertPrecision, useConvPrecision } from '../backend/precision.js';
 import { isSliceModel, traitsOf, windowPatch } from '../config/traits.js';
 import { IoError, UsageError } from '../core/errors.js';
 import type { Shape3D } from '../core/types.js';
@@ -50,6 +51,7 @@ export async function loadStage(cfg: Config, opts: StageOptions): Promise<Stage>
     throw new UsageError(
       `${cfg.name}: a ${cfg.model.type} config finds kidney boxes, it does not label voxels — evaluate it for box recall/precision, or predict with a config whose inference.cascade.stage1 names it`,
     );
+  assertPrecision(cfg.inference.precision, 'inference.precision');
   const run = runDirOf(opts.runsDir, cfg.name);
   const plan = readPlan(run.plan);
   const dirs = opts.checkpoints ?? [run.checkpoint(cfg.inference.checkpoint)];
@@ -108,6 +110,8 @@ export function predictBox(
   });
   const norm = r.image;
   const pad = r.pad;
+  // Each stage at its own precision (a cascade's stages may differ; validation follows training).
+  useConvPrecision(stage.cfg.inference.precision);
   let input = norm;
   if (C === 2) {
     const pr = r.masks[0]!;

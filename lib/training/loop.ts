@@ -11,6 +11,7 @@
  *                                              → validate → score → checkpoints → dispose (finally)
  * ```
  */
+import { assertPrecision, useConvPrecision } from '../backend/precision.js';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -254,6 +255,8 @@ export async function runTraining<B, V>(
   opts: TrainOptions,
 ): Promise<TrainSummary<V>> {
   const { log } = opts;
+  assertPrecision(cfg.train.precision, 'train.precision');
+  assertPrecision(cfg.inference.precision, 'inference.precision');
   const run = runDir(opts.runDir);
   const hash = configHash(cfg);
   const lastDir = run.checkpoint('last');
@@ -382,7 +385,9 @@ async function loop<B, V>(
         return summary(false);
       }
       const t0 = performance.now();
-      const step = session.trainStep(await session.nextBatch(), opt);
+      const batch = await session.nextBatch();
+      useConvPrecision(cfg.train.precision);
+      const step = session.trainStep(batch, opt);
       lastLoss = step.loss;
       if (!Number.isFinite(lastLoss)) {
         const kept = existsSync(lastDir)
@@ -411,6 +416,7 @@ async function loop<B, V>(
     session.onEpochEnd({ epoch, globalStep, steps: epochSteps, ms: performance.now() - epochStart });
     const isLast = epoch === cfg.train.epochs - 1;
     if ((epoch + 1) % cfg.train.valEvery === 0 || isLast) {
+      useConvPrecision(cfg.inference.precision);
       const v = await session.validate();
       if (v !== null) {
         val = v;

@@ -67,6 +67,7 @@ static Napi::Value Guard(const Napi::CallbackInfo &info) {
 
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("convForward", Napi::Function::New(env, Guard<ConvForward>));
+  exports.Set("setBf16", Napi::Function::New(env, Guard<SetBf16>));
   exports.Set("convBackwardData", Napi::Function::New(env, Guard<ConvBackwardData>));
   exports.Set("convBackwardWeights", Napi::Function::New(env, Guard<ConvBackwardWeights>));
   exports.Set("matMul", Napi::Function::New(env, Guard<MatMul>));

@@ -86,6 +86,7 @@ struct Staged {
 };
 
 Napi::Value ConvForward(const Napi::CallbackInfo &info);
+Napi::Value SetBf16(const Napi::CallbackInfo &info);
 Napi::Value ConvBackwardData(const Napi::CallbackInfo &info);
 Napi::Value ConvBackwardWeights(const Napi::CallbackInfo &info);
 Napi::Value MatMul(const Napi::CallbackInfo &info);

@@ -43,23 +43,34 @@ ConvGeom geom(const Napi::CallbackInfo &info, int xi, int wi, int yi, int si) {
 tag actTag(int spatial) { return spatial == 3 ? tag::ndhwc : tag::nhwc; }
 tag weiTag(int spatial) { return spatial == 3 ? tag::dhwio : tag::hwio; }
 
-memory::desc anyMd(const memory::dims &d) { return memory::desc(d, dt::f32, tag::any); }
+// bf16 mixed precision: convolution inputs (activations, weights, incoming gradients) are read
+// as bf16, products accumulate and results are written in f32, as PyTorch's CPU autocast does.
+bool g_bf16 = false;
+
+// The data type of a convolution *input*; outputs always stay f32.
+dt inT() { return g_bf16 ? dt::bf16 : dt::f32; }
+
+memory::desc anyMd(const memory::dims &d, dt t = dt::f32) { return memory::desc(d, t, tag::any); }
 
 // Activations in the user's channels-last layout: oneDNN's AVX-512 kernels run on it directly,
 // which saves two full reorders per call; weights (small) still take the preferred blocked format.
-memory::desc actMd(const memory::dims &d, int spatial) {
-  return memory::desc(d, dt::f32, spatial == 3 ? tag::ndhwc : tag::nhwc);
+memory::desc actMd(const memory::dims &d, int spatial, dt t = dt::f32) {
+  return memory::desc(d, t, spatial == 3 ? tag::ndhwc : tag::nhwc);
 }
 
 dnnl::convolution_forward::primitive_desc forwardPd(const ConvGeom &g, bool bias, const dnnl::primitive_attr &attr) {
+  const dt t = inT();
   auto d = bias ? dnnl::convolution_forward::desc(dnnl::prop_kind::forward_training, algorithm::convolution_direct,
-                                                  actMd(g.src, g.spatial), anyMd(g.wei), memory::desc({g.dst[1]}, dt::f32, tag::x),
+                                                  actMd(g.src, g.spatial, t), anyMd(g.wei, t), memory::desc({g.dst[1]}, dt::f32, tag::x),
                                                   actMd(g.dst, g.spatial), g.strides, g.dil, g.padL, g.padR)
                 : dnnl::convolution_forward::desc(dnnl::prop_kind::forward_training, algorithm::convolution_direct,
-                                                  actMd(g.src, g.spatial), anyMd(g.wei), actMd(g.dst, g.spatial), g.strides,
+                                                  actMd(g.src, g.spatial, t), anyMd(g.wei, t), actMd(g.dst, g.spatial), g.strides,
                                                   g.dil, g.padL, g.padR);
   return dnnl::convolution_forward::primitive_desc(d, attr, engine());
 }
+
+// The cache key's precision part.
+std::string prec() { return g_bf16 ? "_bf16" : ""; }
 
 struct Fwd {
   dnnl::convolution_forward prim;
@@ -85,6 +96,12 @@ std::unordered_map<std::string, std::unique_ptr<T>> &cache() {
 
 }  // namespace
 
+// setBf16(on): later convolutions read their inputs as bf16 (AVX512_BF16 CPUs; checked in JS).
+Napi::Value SetBf16(const Napi::CallbackInfo &info) {
+  g_bf16 = info[0].As<Napi::Boolean>().Value();
+  return info.Env().Undefined();
+}
+
 // convForward(x, xShape, w, wShape, bias|null, y, yShape, strides, dilations, padL, padR, act, alpha)
 // act: 0 none, 1 relu, 2 leaky relu (alpha), 3 elu, 4 relu6.
 Napi::Value ConvForward(const Napi::CallbackInfo &info) {
@@ -93,7 +110,7 @@ Napi::Value ConvForward(const Napi::CallbackInfo &info) {
   int act = info[11].As<Napi::Number>().Int32Value();
   float alpha = info[12].As<Napi::Number>().FloatValue();
   std::string k = key({g.src, g.wei, g.dst, g.strides, g.dil, g.padL, g.padR},
-                      "f" + std::to_string(hasBias) + "a" + std::to_string(act) + "_" + std::to_string(alpha));
+                      "f" + std::to_string(hasBias) + "a" + std::to_string(act) + "_" + std::to_string(alpha) + prec());
   auto &c = cache<Fwd>();
   auto it = c.find(k);
   if (it == c.end()) {
@@ -130,14 +147,14 @@ Napi::Value ConvForward(const Napi::CallbackInfo &info) {
 Napi::Value ConvBackwardData(const Napi::CallbackInfo &info) {
   // geom() reads (x, w, y) shapes: here x = dx (index 5), y = dy (index 1).
   ConvGeom g = geom(info, 5, 3, 1, 6);
-  std::string k = key({g.src, g.wei, g.dst, g.strides, g.dil, g.padL, g.padR}, "bd");
+  std::string k = key({g.src, g.wei, g.dst, g.strides, g.dil, g.padL, g.padR}, "bd" + prec());
   auto &c = cache<BwdData>();
   auto it = c.find(k);
   if (it == c.end()) {
     auto hint = forwardPd(g, false, dnnl::primitive_attr());
     auto d = dnnl::convolution_backward_data::desc(algorithm::convolution_direct, actMd(g.src, g.spatial),
-                                                   anyMd(g.wei), actMd(g.dst, g.spatial), g.strides, g.dil, g.padL,
-                                                   g.padR);
+                                                   anyMd(g.wei, inT()), actMd(g.dst, g.spatial, inT()), g.strides,
+                                                   g.dil, g.padL, g.padR);
     dnnl::convolution_backward_data::primitive_desc pd(d, engine(), hint);
     auto e = std::make_unique<BwdData>();
     e->prim = dnnl::convolution_backward_data(pd);
@@ -159,18 +176,19 @@ Napi::Value ConvBackwardData(const Napi::CallbackInfo &info) {
 Napi::Value ConvBackwardWeights(const Napi::CallbackInfo &info) {
   ConvGeom g = geom(info, 1, 5, 3, 6);
   const bool hasBias = info.Length() > 10 && !info[10].IsNull() && !info[10].IsUndefined();
-  std::string k = key({g.src, g.wei, g.dst, g.strides, g.dil, g.padL, g.padR}, hasBias ? "bwb" : "bw");
+  std::string k = key({g.src, g.wei, g.dst, g.strides, g.dil, g.padL, g.padR}, (hasBias ? "bwb" : "bw") + prec());
   auto &c = cache<BwdWeights>();
   auto it = c.find(k);
   if (it == c.end()) {
     auto hint = forwardPd(g, hasBias, dnnl::primitive_attr());
+    const dt t = inT();
     auto d = hasBias ? dnnl::convolution_backward_weights::desc(
-                           algorithm::convolution_direct, actMd(g.src, g.spatial), anyMd(g.wei),
-                           memory::desc({g.dst[1]}, dt::f32, tag::x), actMd(g.dst, g.spatial), g.strides, g.dil,
+                           algorithm::convolution_direct, actMd(g.src, g.spatial, t), anyMd(g.wei),
+                           memory::desc({g.dst[1]}, dt::f32, tag::x), actMd(g.dst, g.spatial, t), g.strides, g.dil,
                            g.padL, g.padR)
                      : dnnl::convolution_backward_weights::desc(algorithm::convolution_direct,
-                                                                actMd(g.src, g.spatial), anyMd(g.wei),
-                                                                actMd(g.dst, g.spatial), g.strides, g.dil, g.padL,
+                                                                actMd(g.src, g.spatial, t), anyMd(g.wei),
+                                                                actMd(g.dst, g.spatial, t), g.strides, g.dil, g.padL,
                                                                 g.padR);
     dnnl::convolution_backward_weights::primitive_desc pd(d, engine(), hint);
     auto e = std::make_unique<BwdWeights>();

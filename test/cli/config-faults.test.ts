@@ -61,6 +61,11 @@ describe('cli: config faults', function () {
       ['train.lrSchedule={type: step}'],
       /train\.lrSchedule\.every: required/,
     ],
+    [
+      'bf16 where it cannot run (the cpu backend)',
+      ['train.precision=bf16'],
+      /train\.precision: bf16 is not available here: .*; use fp32/,
+    ],
   ];
   for (const [name, set, key] of FAULTS)
     it(`${name}: exit 2, the file and key named, nothing written`, async () => {

@@ -168,6 +168,8 @@ export interface DnnlAddon {
   ): void;
   /** Keeps large allocations on the malloc heap (no mmap) so freed tensor buffers are reused. */
   keepLargeAllocations(): boolean;
+  /** Later convolutions read their inputs in bf16 (f32 accumulation and outputs). */
+  setBf16(on: boolean): void;
   /** Maps allocations above `thresholdBytes` and unmaps them on free (inference: bounded RSS). */
   releaseLargeAllocations(thresholdBytes: number): boolean;
   setNumThreads(n: number): void;

@@ -2,6 +2,7 @@
 import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import type { Argv } from 'yargs';
+import { bf16Support } from '../../backend/precision.js';
 import { selectBackend } from '../../backend/select.js';
 import { backendFor, printResult, type CliCommand, type CliIO, type GlobalArgs } from '../context.js';
 
@@ -24,6 +25,7 @@ export function infoCommand(io: CliIO): CliCommand<Args> {
         backend: sel.name,
         tfBackend: sel.tfBackend,
         backends: sel.probes,
+        bf16: bf16Support(),
         cpuThreads: availableParallelism(),
         platform: `${process.platform}-${process.arch}`,
       };
@@ -34,6 +36,7 @@ export function infoCommand(io: CliIO): CliCommand<Args> {
           `tfjs        ${info.tfjs}`,
           `backend     ${info.backend}`,
           ...sel.probes.map((p) => `  ${p.loaded ? '✓' : '✗'} ${p.name.padEnd(15)} ${p.reason}`),
+          `bf16        ${info.bf16.available ? 'available' : 'not available'}: ${info.bf16.reason}`,
           `cpu threads ${info.cpuThreads}`,
           `platform    ${info.platform}`,
           '',

@@ -16,6 +16,8 @@ export const InferenceSchema = z.strictObject({
    * predicted and averaged (2^n passes); empty: off. `kitseg predict --tta` sets all axes.
    */
   ttaAxes: z.array(Axis).max(3).default([]),
+  /** Convolution precision of inference (and of validation), as `train.precision`. */
+  precision: z.enum(['fp32', 'bf16']).default('fp32'),
   /** Which checkpoint of a run `predict`/`evaluate` use by default. */
   checkpoint: z.enum(['best', 'last']).default('best'),
   /**

@@ -63,6 +63,11 @@ export const TrainSchema = z.strictObject({
    * its stage 1 trained). The chosen one selects `best` and drives plateau/early stopping.
    */
   valMode: z.enum(['patch', 'fullCase']).default('patch'),
+  /**
+   * Convolution precision of the training step: `bf16` reads convolution inputs as bfloat16 with
+   * float32 accumulation (dnnl backend, AVX512_BF16 CPUs); weights, Adam state and the loss stay f32.
+   */
+  precision: z.enum(['fp32', 'bf16']).default('fp32'),
   /** Patches drawn from the val cases for the patch-Dice validation. */
   valPatches: z.number().int().positive().default(8),
   /** Patch-centre rule: class probabilities, or nnU-Net's one-third forced foreground. */
