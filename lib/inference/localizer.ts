@@ -4,6 +4,7 @@
  * detection-cascade paper: stacked per-slice boxes). The model's task picks which.
  */
 import { existsSync } from 'node:fs';
+import { assertPrecision, useConvPrecision } from '../backend/precision.js';
 import type { Config } from '../config/schema/index.js';
 import { modelTraits, type FasterRcnnConfig, type TaskName } from '../config/schema/model.js';
 import { IoError } from '../core/errors.js';
@@ -38,6 +39,7 @@ export function stageLocalizer(stage: Stage): Localizer {
 
 /** The detector of a trained run as localizer (its run's `inference.checkpoint`). */
 async function detectorLocalizer(cfg: Config, opts: StageOptions): Promise<Localizer> {
+  assertPrecision(cfg.inference.precision, 'inference.precision');
   const run = runDirOf(opts.runsDir, cfg.name);
   const plan = readPlan(run.plan);
   const dir = opts.checkpoints?.[0] ?? run.checkpoint(cfg.inference.checkpoint);
@@ -47,12 +49,15 @@ async function detectorLocalizer(cfg: Config, opts: StageOptions): Promise<Local
   return {
     cfg,
     checkpoints: [dir],
-    locate: (image, o = {}) =>
-      detectCase(det, plan, image, {
+    locate: (image, o = {}) => {
+      // The detector at its own precision, whatever stage ran last.
+      useConvPrecision(cfg.inference.precision);
+      return detectCase(det, plan, image, {
         batchSize: cfg.inference.batchSize,
         interpolation: cfg.preprocess.interpolation,
         ...(o.reference === undefined ? {} : { reference: o.reference }),
-      }),
+      });
+    },
     dispose: () => det.dispose(),
   };
 }
