@@ -33,8 +33,10 @@ export interface CaseStats {
   readonly kidneyVolumesMl: number[];
   /** Larger / smaller of the two largest components; null with one component. */
   readonly kidneyVolumeRatio: number | null;
-  /** λ1/λ2 of the largest tumour component; null without tumour. */
+  /** λ1/λ2 of the voxel positions of the case's largest tumour component; null without tumour. */
   readonly tumourEigenRatio: number | null;
+  /** λ1/λ2 of all the case's tumour voxels together (several tumours: their spread); null without. */
+  readonly tumourEigenRatioAll: number | null;
   readonly tumourVolumeMl: number;
   /** Extent (mm) of all foreground along world x, y, z; null when empty. */
   readonly extentMm: { x: number; y: number; z: number } | null;
@@ -64,7 +66,7 @@ export function caseStats(id: string, label: CanonicalVolume): CaseStats {
       }
   const base = { id, spacingMm: sp, shape: label.shape, tumourVolumeMl: tumourVoxels * voxelMl };
   if (hi[0]! < 0) {
-    return { ...base, components: 0, kidneyVolumesMl: [], kidneyVolumeRatio: null, tumourEigenRatio: null, extentMm: null, fitsWeiRoi: null };
+    return { ...base, components: 0, kidneyVolumesMl: [], kidneyVolumeRatio: null, tumourEigenRatio: null, tumourEigenRatioAll: null, extentMm: null, fitsWeiRoi: null };
   }
   const cs = [0, 1, 2].map((a) => hi[a]! - lo[a]! + 1) as [number, number, number];
   const crop = new Uint8Array(cs[0] * cs[1] * cs[2]);
@@ -81,13 +83,22 @@ export function caseStats(id: string, label: CanonicalVolume): CaseStats {
     .filter((v) => v >= KIDNEY_MIN_ML)
     .slice(0, 2);
   let tumourEigenRatio: number | null = null;
+  let tumourEigenRatioAll: number | null = null;
   if (tumourVoxels > 0) {
     const tc = connectedComponents(crop, cs, 26, (v) => v === 2);
     const largest = tc.sizes.indexOf(Math.max(...tc.sizes)) + 1;
     const idx: number[] = [];
-    for (let i = 0; i < tc.labels.length; i++) if (tc.labels[i] === largest) idx.push(i);
-    const [l1, l2] = coordinateEigenvalues(idx, cs, sp);
-    tumourEigenRatio = l2 > 0 ? l1 / l2 : null;
+    const all: number[] = [];
+    for (let i = 0; i < tc.labels.length; i++) {
+      if (tc.labels[i] === largest) idx.push(i);
+      if (tc.labels[i]! > 0) all.push(i);
+    }
+    const ratio = (v: number[]) => {
+      const [l1, l2] = coordinateEigenvalues(v, cs, sp);
+      return l2 > 0 ? l1 / l2 : null;
+    };
+    tumourEigenRatio = ratio(idx);
+    tumourEigenRatioAll = ratio(all);
   }
   // Canonical axes: D ↔ z, H ↔ y, W ↔ x.
   const extentMm = { x: cs[2] * sp[2], y: cs[1] * sp[1], z: cs[0] * sp[0] };
@@ -97,6 +108,7 @@ export function caseStats(id: string, label: CanonicalVolume): CaseStats {
     kidneyVolumesMl: vols,
     kidneyVolumeRatio: vols.length === 2 ? vols[0]! / vols[1]! : null,
     tumourEigenRatio,
+    tumourEigenRatioAll,
     extentMm,
     fitsWeiRoi: extentMm.x <= WEI_ROI_MM.x && extentMm.y <= WEI_ROI_MM.y && extentMm.z <= WEI_ROI_MM.z,
   };
@@ -112,10 +124,31 @@ export function percentile(values: readonly number[], p: number): number {
   return i + 1 < s.length ? s[i]! * (1 - f) + s[i + 1]! * f : s[i]!;
 }
 
+export interface EigenSummary {
+  readonly n: number;
+  readonly p5: number;
+  readonly median: number;
+  readonly p95: number;
+  readonly claim: typeof PAPER_CLAIMS.tumourEigenRatio;
+}
+
+function eigenSummary(values: readonly number[]): EigenSummary {
+  return {
+    n: values.length,
+    p5: percentile(values, 5),
+    median: percentile(values, 50),
+    p95: percentile(values, 95),
+    claim: PAPER_CLAIMS.tumourEigenRatio,
+  };
+}
+
 export interface DatasetStats {
   readonly cases: number;
   readonly spacingMm: { axis: 'z' | 'y' | 'x'; min: number; median: number; max: number }[];
-  readonly tumourEigenRatio: { n: number; p5: number; median: number; p95: number; claim: typeof PAPER_CLAIMS.tumourEigenRatio };
+  /** Per case, of the largest tumour component (the filter's unit: one component). */
+  readonly tumourEigenRatio: EigenSummary;
+  /** Per case, of all tumour voxels together: wider where a case has several tumours. */
+  readonly tumourEigenRatioAll: EigenSummary;
   readonly kidneyVolumeRatio: {
     twoComponentCases: number;
     median: number;
@@ -136,6 +169,7 @@ export interface DatasetStats {
 export function aggregateStats(perCase: readonly CaseStats[]): DatasetStats {
   const nonNull = <T>(xs: (T | null)[]) => xs.filter((x): x is T => x !== null);
   const eig = nonNull(perCase.map((c) => c.tumourEigenRatio));
+  const eigAll = nonNull(perCase.map((c) => c.tumourEigenRatioAll));
   const kr = nonNull(perCase.map((c) => c.kidneyVolumeRatio));
   const ext = nonNull(perCase.map((c) => c.extentMm));
   const fits = nonNull(perCase.map((c) => c.fitsWeiRoi));
@@ -149,13 +183,8 @@ export function aggregateStats(perCase: readonly CaseStats[]): DatasetStats {
       const v = perCase.map((c) => c.spacingMm[a]!);
       return { axis, min: Math.min(...v), median: percentile(v, 50), max: Math.max(...v) };
     }),
-    tumourEigenRatio: {
-      n: eig.length,
-      p5: percentile(eig, 5),
-      median: percentile(eig, 50),
-      p95: percentile(eig, 95),
-      claim: PAPER_CLAIMS.tumourEigenRatio,
-    },
+    tumourEigenRatio: eigenSummary(eig),
+    tumourEigenRatioAll: eigenSummary(eigAll),
     kidneyVolumeRatio: {
       twoComponentCases: kr.length,
       median: percentile(kr, 50),

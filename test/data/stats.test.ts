@@ -43,6 +43,20 @@ describe('data/stats', () => {
     expect(s.fitsWeiRoi).to.equal(true);
   });
 
+  it('tumour λ1/λ2: of the largest component, and of all tumour voxels together (by hand)', () => {
+    const g = grid([
+      { lo: [0, 0, 0], hi: [9, 19, 9], label: 1 },
+      { lo: [0, 0, 20], hi: [9, 19, 28], label: 1 },
+      { lo: [2, 2, 2], hi: [3, 4, 6], label: 2 }, // 2 × 3 × 5 box in kidney A, W 2–6
+      { lo: [2, 2, 22], hi: [3, 4, 26], label: 2 }, // the same box 20 voxels further along W
+    ]);
+    const s = caseStats('two-tumours', g);
+    // One box: D 2.25, W 2, H 0.667 mm² → 2.25 / 2.
+    expect(s.tumourEigenRatio).to.be.closeTo(2.25 / 2, 1e-9);
+    // Both: W adds the between-box variance (20 mm / 2)² = 100 → (100 + 2) / 2.25; no covariances.
+    expect(s.tumourEigenRatioAll).to.be.closeTo(102 / 2.25, 1e-9);
+  });
+
   it('a single kidney has no ratio; specks under 5 ml are not kidneys', () => {
     const g = grid([
       { lo: [0, 0, 0], hi: [9, 19, 9], label: 1 },
