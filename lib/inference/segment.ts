@@ -31,13 +31,6 @@ export interface RegionProbabilities {
   paint(region: Region, out: Float32Array, index?: (i: number) => number): void;
 }
 
-/** A region's full canonical map (tests, small cases). */
-export function probabilityMap(p: RegionProbabilities, region: Region, shape: Shape3D): Float32Array {
-  const out = new Float32Array(shape[0] * shape[1] * shape[2]);
-  p.paint(region, out);
-  return out;
-}
-
 export interface Segmentation {
   /** Labels 0/1/2 on the canonical grid, before post-processing (`labels` itself with `keepRaw: false`). */
   readonly raw: Uint8Array;
