@@ -14,6 +14,7 @@ import { DataError, IoError } from '../core/errors.js';
 import type { Affine } from '../core/types.js';
 import { affineToQuatern, diagonalAffine, quaternToAffine, type Mat4 } from './affine.js';
 import { writeFileAtomic } from './atomic.js';
+import { concatBytes } from './bytes.js';
 import {
   castVoxels,
   DATATYPES,
@@ -374,14 +375,7 @@ export function encodeNifti(
   datatype: NiftiDatatype | undefined,
   path: string,
 ): Uint8Array {
-  const parts = [...finish(encodeParts(vol, datatype, path), path)];
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concatBytes([...finish(encodeParts(vol, datatype, path), path)]);
 }
 
 /** The header, then the voxels as a view of the caller's array (not copied). */

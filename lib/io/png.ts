@@ -1,4 +1,5 @@
 /** Minimal RGB PNG encoder (zlib from Node), for overlays and curves without a native dependency. */
+import { concatBytes } from './bytes.js';
 import { deflateSync } from 'node:zlib';
 
 const CRC_TABLE = (() => {
@@ -37,17 +38,10 @@ export function encodePng(rgb: Uint8Array, width: number, height: number): Uint8
   dv.setUint32(0, width);
   dv.setUint32(4, height);
   ihdr.set([8, 2, 0, 0, 0], 8);
-  const parts = [
+  return concatBytes([
     new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
     chunk('IHDR', ihdr),
     chunk('IDAT', deflateSync(raw)),
     chunk('IEND', new Uint8Array(0)),
-  ];
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  ]);
 }
