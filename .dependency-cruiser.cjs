@@ -9,6 +9,7 @@ const LAYERS = [
   'registry',
   'config',
   'io',
+  'charts',
   'backend',
   'ops',
   'metrics',

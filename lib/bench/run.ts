@@ -10,6 +10,7 @@ import type { Config } from '../config/schema/index.js';
 import { traitsOf, networkPatch } from '../config/traits.js';
 import { UsageError } from '../core/errors.js';
 import { buildLoss } from '../losses/index.js';
+import { codingOf } from '../losses/targets.js';
 import { buildModel } from '../models/index.js';
 import { Rng } from '../rng/rng.js';
 import { FusedAdam } from '../training/adam.js';
@@ -202,7 +203,7 @@ export async function profileConfig(cfg: Config): Promise<StepProfile> {
   const rng = Rng.fromSeed(cfg.seed);
   const patch = networkPatch(cfg);
   const model = buildModel(cfg.model, patch);
-  const loss = buildLoss(cfg.loss, cfg.model.outActivation);
+  const loss = buildLoss(cfg.loss, codingOf(cfg));
   const opt = makeOptimizer(cfg);
   const B = cfg.train.batchSize;
   const x = tf.randomNormal([B, ...patch, cfg.model.inChannels], 0, 1, 'float32', rng.fork('x').tfSeed());

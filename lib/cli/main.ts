@@ -10,6 +10,7 @@ import { PROCESS_IO, type CliCommand, type CliIO } from './context.js';
 import { augmentCommand } from './commands/augment.js';
 import { benchCommand } from './commands/bench.js';
 import { evaluateCommand } from './commands/evaluate.js';
+import { reportCommand } from './commands/report.js';
 import { experimentCommand } from './commands/experiment.js';
 import { infoCommand } from './commands/info.js';
 import { inspectCommand } from './commands/inspect.js';
@@ -41,6 +42,7 @@ function build(argv: readonly string[], io: CliIO): Argv {
     trainCommand(io),
     predictCommand(io),
     evaluateCommand(io),
+    reportCommand(io),
     renderCommand(io),
     augmentCommand(io),
     experimentCommand(io),

@@ -5,7 +5,8 @@
  * `--verbose` asks for the stack.
  */
 
-export type ErrorCode = 'CONFIG' | 'USAGE' | 'DATA' | 'IO' | 'SHAPE' | 'REGISTRY' | 'BACKEND' | 'INTERRUPTED';
+export type ErrorCode =
+  'CONFIG' | 'USAGE' | 'DATA' | 'IO' | 'SHAPE' | 'REGISTRY' | 'BACKEND' | 'SCHEDULER' | 'INTERRUPTED';
 
 /** Base class of all kitseg errors. */
 export abstract class SegError extends Error {
@@ -100,6 +101,11 @@ export class RegistryError extends SegError {
         ` Available: ${available.length > 0 ? available.join(', ') : '(none)'}`,
     );
   }
+}
+
+/** A cluster scheduler refused or failed a submission. */
+export class SchedulerError extends SegError {
+  readonly code = 'SCHEDULER';
 }
 
 /** A requested backend could not be loaded. */

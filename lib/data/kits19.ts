@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { DataError, IoError } from '../core/errors.js';
 import { affinesClose } from '../io/affine.js';
 import { readCanonical, type CanonicalVolume } from '../io/canonical.js';
+import type { LabelSet } from '../core/labels.js';
 import { assertFinite, assertKitsLabels } from './labels.js';
 
 export const CASE_PATTERN = /^case_\d{5}$/;
@@ -57,16 +58,16 @@ export function discoverCases(root: string, requireImaging = true): CaseRef[] {
 }
 
 /**
- * Loads a case onto the canonical grid and validates it: finite image voxels, labels in
- * {0, 1, 2}, and image and segmentation sharing shape and affine.
+ * Loads a case onto the canonical grid and validates it: finite image voxels, labels of the
+ * label set, and image and segmentation sharing shape and affine.
  */
-export function loadCase(ref: CaseRef): LoadedCase {
+export function loadCase(ref: CaseRef, labels: LabelSet = 'kits19'): LoadedCase {
   const image = readCanonical(ref.imagingPath);
   assertFinite(image.data, ref.imagingPath);
   if (ref.segmentationPath === undefined) return { ref, image, label: undefined };
   const label = readCanonical(ref.segmentationPath);
   assertSameGeometry(image, label, ref.segmentationPath);
-  assertKitsLabels(label.data, ref.segmentationPath, label.scaling);
+  assertKitsLabels(label.data, ref.segmentationPath, label.scaling, labels);
   return { ref, image, label };
 }
 

@@ -38,9 +38,44 @@ export interface CaseStats {
   /** λ1/λ2 of all the case's tumour voxels together (several tumours: their spread); null without. */
   readonly tumourEigenRatioAll: number | null;
   readonly tumourVolumeMl: number;
+  /** KiTS21/23 cysts (label 3): the volume (ml) of each 26-connected cyst component, largest first. */
+  readonly cystVolumesMl: number[];
+  /** How many cyst components share a face with kidney or tumour voxels. */
+  readonly cystsTouchingKidney: number;
   /** Extent (mm) of all foreground along world x, y, z; null when empty. */
   readonly extentMm: { x: number; y: number; z: number } | null;
   readonly fitsWeiRoi: boolean | null;
+}
+
+/** Cyst components of a cropped label volume: volumes, and how many touch kidney tissue (1 or 2). */
+function cystFacts(
+  crop: Uint8Array,
+  cs: Shape3D,
+  voxelMl: number,
+): { cystVolumesMl: number[]; cystsTouchingKidney: number } {
+  const cc = connectedComponents(crop, cs, 26, (v) => v === 3);
+  if (cc.sizes.length === 0) return { cystVolumesMl: [], cystsTouchingKidney: 0 };
+  const [D, H, W] = cs;
+  const touching = new Set<number>();
+  for (let d = 0, i = 0; d < D; d++)
+    for (let h = 0; h < H; h++)
+      for (let w = 0; w < W; w++, i++) {
+        const c = cc.labels[i]!;
+        if (c === 0 || touching.has(c)) continue;
+        const near = [
+          d > 0 ? i - H * W : -1,
+          d < D - 1 ? i + H * W : -1,
+          h > 0 ? i - W : -1,
+          h < H - 1 ? i + W : -1,
+          w > 0 ? i - 1 : -1,
+          w < W - 1 ? i + 1 : -1,
+        ];
+        if (near.some((j) => j >= 0 && (crop[j] === 1 || crop[j] === 2))) touching.add(c);
+      }
+  return {
+    cystVolumesMl: [...cc.sizes].sort((a, b) => b - a).map((n) => n * voxelMl),
+    cystsTouchingKidney: touching.size,
+  };
 }
 
 /** Facts of one case from its canonical label volume. */
@@ -66,7 +101,7 @@ export function caseStats(id: string, label: CanonicalVolume): CaseStats {
       }
   const base = { id, spacingMm: sp, shape: label.shape, tumourVolumeMl: tumourVoxels * voxelMl };
   if (hi[0]! < 0) {
-    return { ...base, components: 0, kidneyVolumesMl: [], kidneyVolumeRatio: null, tumourEigenRatio: null, tumourEigenRatioAll: null, extentMm: null, fitsWeiRoi: null };
+    return { ...base, cystVolumesMl: [], cystsTouchingKidney: 0, components: 0, kidneyVolumesMl: [], kidneyVolumeRatio: null, tumourEigenRatio: null, tumourEigenRatioAll: null, extentMm: null, fitsWeiRoi: null };
   }
   const cs = [0, 1, 2].map((a) => hi[a]! - lo[a]! + 1) as [number, number, number];
   const crop = new Uint8Array(cs[0] * cs[1] * cs[2]);
@@ -100,10 +135,12 @@ export function caseStats(id: string, label: CanonicalVolume): CaseStats {
     tumourEigenRatio = ratio(idx);
     tumourEigenRatioAll = ratio(all);
   }
+  const cysts = cystFacts(crop, cs, voxelMl);
   // Canonical axes: D ↔ z, H ↔ y, W ↔ x.
   const extentMm = { x: cs[2] * sp[2], y: cs[1] * sp[1], z: cs[0] * sp[0] };
   return {
     ...base,
+    ...cysts,
     components: sizes.length,
     kidneyVolumesMl: vols,
     kidneyVolumeRatio: vols.length === 2 ? vols[0]! / vols[1]! : null,
@@ -163,7 +200,33 @@ export interface DatasetStats {
     claim: typeof PAPER_CLAIMS.weiRoiMm;
   };
   readonly components: { median: number; max: number; histogram: Record<string, number> };
+  /** KiTS21/23 cysts; null when no case has one (KiTS19 labels). */
+  readonly cysts: {
+    casesWithCysts: number;
+    componentsPerCase: { median: number; max: number };
+    volumeMl: { median: number; p95: number; max: number };
+    /** Of all cyst components, the fraction sharing a face with kidney or tumour. */
+    fractionTouchingKidney: number;
+    /** Of all mass voxels (tumour + cyst), the cyst fraction, pooled over cases. */
+    cystFractionOfMassVolume: number;
+  } | null;
   readonly perCase: readonly CaseStats[];
+}
+
+function cystSummary(perCase: readonly CaseStats[]): DatasetStats['cysts'] {
+  const withCysts = perCase.filter((c) => c.cystVolumesMl.length > 0);
+  if (withCysts.length === 0) return null;
+  const vols = perCase.flatMap((c) => c.cystVolumesMl);
+  const counts = withCysts.map((c) => c.cystVolumesMl.length);
+  const cystMl = vols.reduce((a, b) => a + b, 0);
+  const tumourMl = perCase.reduce((a, c) => a + c.tumourVolumeMl, 0);
+  return {
+    casesWithCysts: withCysts.length,
+    componentsPerCase: { median: percentile(counts, 50), max: Math.max(...counts) },
+    volumeMl: { median: percentile(vols, 50), p95: percentile(vols, 95), max: Math.max(...vols) },
+    fractionTouchingKidney: perCase.reduce((a, c) => a + c.cystsTouchingKidney, 0) / vols.length,
+    cystFractionOfMassVolume: cystMl / (cystMl + tumourMl),
+  };
 }
 
 export function aggregateStats(perCase: readonly CaseStats[]): DatasetStats {
@@ -203,6 +266,7 @@ export function aggregateStats(perCase: readonly CaseStats[]): DatasetStats {
       claim: PAPER_CLAIMS.weiRoiMm,
     },
     components: { median: percentile(comps, 50), max: Math.max(...comps), histogram: hist },
+    cysts: cystSummary(perCase),
     perCase,
   };
 }

@@ -16,7 +16,16 @@ import { loadLocalizer } from '../inference/localizer.js';
 import { loadPipeline } from '../inference/pipeline.js';
 import { postprocessEnabled } from '../postprocess/index.js';
 import type { EvaluationTable } from './report.js';
-import { scoreCase, summarize, type CaseScores } from './scores.js';
+import { scoreCase, summarize, type CaseScores, type Scoring } from './scores.js';
+
+/** How `cfg` scores its cases. */
+export function scoringOf(cfg: Config): Scoring {
+  return {
+    labels: cfg.data.labels,
+    surface: cfg.evaluation.surface,
+    toleranceMm: cfg.evaluation.surfaceToleranceMm,
+  };
+}
 
 /** Case refs of a split of `cfg`'s dataset (splits.json is made once and reused). */
 export function splitCases(
@@ -72,7 +81,7 @@ async function evaluateDetector(
   let peak = process.memoryUsage().rss;
   try {
     for (const [k, ref] of refs.entries()) {
-      const c = loadCase(ref);
+      const c = loadCase(ref, cfg.data.labels);
       const counts = loc.locate(c.image, { reference: c.label!.data }).counts!;
       peak = Math.max(peak, process.memoryUsage().rss);
       all.push(...counts);
@@ -108,11 +117,11 @@ export async function evaluateConfig(cfg: Config, opts: EvaluateOptions): Promis
   const boxCases: DetectionReport['cases'] = [];
   const boxAll: BoxCounts[] = [];
   let peak = process.memoryUsage().rss;
-  const tol = cfg.evaluation.surfaceToleranceMm;
+  const scoring = scoringOf(cfg);
   try {
     for (const [k, ref] of refs.entries()) {
       const t0 = performance.now();
-      const c = loadCase(ref);
+      const c = loadCase(ref, cfg.data.labels);
       const seg = pipe.segment(c.image, {
         onWindow: () => {
           peak = Math.max(peak, process.memoryUsage().rss);
@@ -127,9 +136,9 @@ export async function evaluateConfig(cfg: Config, opts: EvaluateOptions): Promis
       peak = Math.max(peak, process.memoryUsage().rss);
       const { shape, spacingMm } = c.image;
       const refLabels = c.label!.data;
-      raw.push({ ...scoreCase(ref.id, seg.raw, refLabels, shape, spacingMm, tol), seconds });
+      raw.push({ ...scoreCase(ref.id, seg.raw, refLabels, shape, spacingMm, scoring), seconds });
       if (withPost)
-        post.push({ ...scoreCase(ref.id, seg.labels, refLabels, shape, spacingMm, tol), seconds });
+        post.push({ ...scoreCase(ref.id, seg.labels, refLabels, shape, spacingMm, scoring), seconds });
       if (opts.outDir !== null) {
         mkdirSync(join(opts.outDir, 'predictions'), { recursive: true });
         writeLikeSource(join(opts.outDir, 'predictions', `${ref.id}.nii.gz`), seg.labels, c.image, 'uint8');
@@ -142,8 +151,9 @@ export async function evaluateConfig(cfg: Config, opts: EvaluateOptions): Promis
   } finally {
     pipe.dispose();
   }
-  const tables: EvaluationTable[] = [{ name: 'raw', cases: raw, summary: summarize(raw) }];
-  if (withPost) tables.push({ name: 'postprocessed', cases: post, summary: summarize(post) });
+  const labels = cfg.data.labels;
+  const tables: EvaluationTable[] = [{ name: 'raw', cases: raw, summary: summarize(raw, labels) }];
+  if (withPost) tables.push({ name: 'postprocessed', cases: post, summary: summarize(post, labels) });
   return {
     tables,
     detection: boxCases.length === 0 ? null : { summary: boxScores(boxAll), cases: boxCases },
@@ -163,13 +173,13 @@ export function predictionFile(predDir: string, id: string): string {
 export function scorePredictions(
   predDir: string,
   refs: readonly CaseRef[],
-  toleranceMm: number,
+  scoring: Scoring,
 ): EvaluationTable {
   const cases: CaseScores[] = [];
   for (const ref of refs) {
     if (ref.segmentationPath === undefined) continue;
     const label = readCanonical(ref.segmentationPath);
-    assertKitsLabels(label.data, ref.segmentationPath, label.scaling);
+    assertKitsLabels(label.data, ref.segmentationPath, label.scaling, scoring.labels);
     const path = predictionFile(predDir, ref.id);
     const pred = readCanonical(path);
     try {
@@ -178,9 +188,9 @@ export function scorePredictions(
       // The message already names the file; prefix the case so a batch report says which one.
       throw e instanceof DataError ? new DataError(`${ref.id}: ${e.message}`) : e;
     }
-    assertKitsLabels(pred.data, path, pred.scaling);
-    cases.push(scoreCase(ref.id, pred.data, label.data, label.shape, label.spacingMm, toleranceMm));
+    assertKitsLabels(pred.data, path, pred.scaling, scoring.labels);
+    cases.push(scoreCase(ref.id, pred.data, label.data, label.shape, label.spacingMm, scoring));
   }
   if (cases.length === 0) throw new DataError('no labelled case to score', predDir);
-  return { name: 'predictions', cases, summary: summarize(cases) };
+  return { name: 'predictions', cases, summary: summarize(cases, scoring.labels) };
 }

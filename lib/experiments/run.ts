@@ -13,6 +13,8 @@ import { IoError, UsageError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { closestMatch } from '../core/strings.js';
 import { evaluateConfig } from '../evaluation/evaluate.js';
+import { renderChart } from '../charts/render.js';
+import { experimentBarsSpec } from '../charts/specs.js';
 import { writeFileAtomic, writeJsonAtomic } from '../io/atomic.js';
 import { EPOCH_CHECKPOINT, runDirOf } from '../io/run-dir.js';
 import { hasLastCheckpoint, isTrained, trainConfig } from '../tasks/index.js';
@@ -75,7 +77,8 @@ export function variantConfig(
   return loadConfig(base.config, sets);
 }
 
-function checkNames(exp: Experiment, path: string): void {
+/** Every variant a variant refers to exists (with a did-you-mean hint when not). */
+export function checkNames(exp: Experiment, path: string): void {
   const names = exp.variants.map((v) => v.name);
   for (const v of exp.variants)
     for (const ref of [v.from, v.stage1, ...v.ensembleWith]) {
@@ -183,8 +186,14 @@ export async function runExperiment(path: string, o: RunOptions): Promise<Varian
 
 const f = (v: number | null | undefined) => (v === undefined || v === null ? '—' : v.toFixed(3));
 
-/** Gathers every result file of the experiment into `table.md` and `table.json` (means over folds). */
-export function gatherTable(path: string, resultsDir: string): { markdown: string; rows: VariantResult[] } {
+/**
+ * Gathers every result file of the experiment into `table.md` and `table.json` (means over folds),
+ * and draws it beside the paper's numbers (`table.svg`, `table.png`, spec `table.vl.json`).
+ */
+export async function gatherTable(
+  path: string,
+  resultsDir: string,
+): Promise<{ markdown: string; rows: VariantResult[] }> {
   const exp = loadExperiment(path);
   const dir = join(resultsDir, exp.name);
   const files = existsSync(dir) ? readdirSync(dir).filter((n) => n.endsWith('.json')) : [];
@@ -236,5 +245,32 @@ export function gatherTable(path: string, resultsDir: string): { markdown: strin
     table: exp.table,
     rows,
   });
+  const spec = experimentBarsSpec(barRows(exp, rows), `${exp.paper}: ${exp.table}`);
+  const { svg, png } = await renderChart(spec);
+  writeJsonAtomic(join(dir, 'table.vl.json'), spec);
+  writeFileAtomic(join(dir, 'table.svg'), svg);
+  writeFileAtomic(join(dir, 'table.png'), png);
   return { markdown, rows };
+}
+
+/** The bars of an experiment chart: each variant's kidney, tumour and composite Dice, ours and the paper's. */
+function barRows(exp: Experiment, rows: readonly VariantResult[]): Parameters<typeof experimentBarsSpec>[0] {
+  const metrics = [
+    ['kidney', 'kidney Dice'],
+    ['tumor', 'tumour Dice'],
+    ['composite', 'composite'],
+  ] as const;
+  return exp.variants.flatMap((v) => {
+    const ours = rows.find((r) => r.variant === v.name);
+    return metrics.flatMap(([k, metric]) => {
+      const out: Parameters<typeof experimentBarsSpec>[0][number][] = [];
+      const mine = ours?.[k];
+      const theirs = v.reported?.[k];
+      if (typeof mine === 'number')
+        out.push({ variant: v.label ?? v.name, metric, source: 'kitseg', value: mine });
+      if (typeof theirs === 'number')
+        out.push({ variant: v.label ?? v.name, metric, source: 'paper', value: theirs });
+      return out;
+    });
+  });
 }

@@ -77,20 +77,33 @@ export function resampleVisit(
 
 export type OutputEncoding = 'softmax' | 'sigmoid';
 
-/** Label of one voxel's probabilities: argmax (softmax), or regions kidney+tumour ⊇ tumour (sigmoid). */
+/**
+ * Label of one voxel's probabilities: argmax (softmax classes), or the nested sigmoid regions
+ * (KiTS19 kidney+tumour ⊇ tumour; with three channels KiTS21/23 kidney+masses ⊇ masses ⊇ tumour,
+ * a mass that is not tumour being a cyst).
+ */
 export function labelOf(vals: Float32Array, enc: OutputEncoding): number {
-  if (enc === 'sigmoid') return vals[0]! > 0.5 ? (vals.length > 1 && vals[1]! > 0.5 ? 2 : 1) : 0;
+  if (enc === 'sigmoid') {
+    if (!(vals[0]! > 0.5)) return 0;
+    if (vals.length === 3) return vals[1]! > 0.5 ? (vals[2]! > 0.5 ? 2 : 3) : 1;
+    return vals.length > 1 && vals[1]! > 0.5 ? 2 : 1;
+  }
   let best = 0;
   for (let k = 1; k < vals.length; k++) if (vals[k]! > vals[best]!) best = k;
   return best;
 }
 
-/** Probability of a KiTS region: kidney = label > 0, tumour = label 2. */
+/** Probability of a KiTS region: kidney = label > 0, tumour = label 2 (innermost sigmoid region). */
 export function regionProbability(
   vals: Float32Array,
   enc: OutputEncoding,
   region: 'kidney' | 'tumor',
 ): number {
-  if (enc === 'sigmoid') return region === 'kidney' ? vals[0]! : Math.min(vals[0]!, vals[1] ?? 0);
+  if (enc === 'sigmoid') {
+    if (region === 'kidney') return vals[0]!;
+    let p = vals[0]!;
+    for (let k = 1; k < vals.length; k++) p = Math.min(p, vals[k]!);
+    return vals.length > 1 ? p : 0;
+  }
   return region === 'kidney' ? 1 - vals[0]! : (vals[2] ?? 0);
 }

@@ -1,6 +1,6 @@
 /**
  * Overlay rendering: one slice of a canonical CT volume in a CT window, with label contours or
- * fills (kidney red, tumour green), as RGB pixels. Axial slices are shown in radiological
+ * fills (kidney red, tumour green, KiTS21/23 cyst blue), as RGB pixels. Axial slices are shown in radiological
  * convention (patient right on the image left, anterior up).
  */
 import type { Shape3D, Spacing3D } from '../core/types.js';
@@ -18,7 +18,11 @@ export interface OverlayInput {
   readonly window?: readonly [number, number];
 }
 
-const COLORS: Record<number, [number, number, number]> = { 1: [230, 40, 40], 2: [40, 220, 60] };
+const COLORS: Record<number, [number, number, number]> = {
+  1: [230, 40, 40],
+  2: [40, 220, 60],
+  3: [50, 120, 240],
+};
 
 /**
  * Renders one slice; returns RGB pixels and size. Pixels are repeated along the coarser axis so

@@ -6,7 +6,7 @@
  *   config.resolved.json   the validated config and its hash
  *   plan.json              the preprocessing plan (spacing, normalisation, fingerprint summary)
  *   metrics.jsonl          one JSON record per step, validation and data-loader report
- *   curves.png             training curves, redrawn every epoch
+ *   curves.png, .svg       training curves, redrawn every epoch (curves.vl.json: their Vega-Lite spec)
  *   report.html            written by `kitseg evaluate`
  *   .train.lock            the id of the process training it, while it trains
  *   checkpoints/{last,best,epoch-<n>}/   model.json, weights, optimizer.bin, state.json
@@ -24,6 +24,8 @@ export interface RunDir {
   readonly plan: string;
   readonly metrics: string;
   readonly curves: string;
+  readonly curvesSvg: string;
+  readonly curvesSpec: string;
   readonly report: string;
   /** Holds the id of the process training the run (removed when it stops). */
   readonly lock: string;
@@ -54,6 +56,8 @@ export function runDir(root: string): RunDir {
     plan: join(root, 'plan.json'),
     metrics: join(root, 'metrics.jsonl'),
     curves: join(root, 'curves.png'),
+    curvesSvg: join(root, 'curves.svg'),
+    curvesSpec: join(root, 'curves.vl.json'),
     report: join(root, 'report.html'),
     lock: join(root, '.train.lock'),
     checkpoints: join(root, 'checkpoints'),

@@ -1,5 +1,5 @@
 /**
- * The loss registry: `buildLoss(cfg, encoding)` turns the config's `loss` block into a function of
+ * The loss registry: `buildLoss(cfg, coding)` turns the config's `loss` block into a function of
  * the model's outputs and the label map. Deep-supervision outputs are scored against targets
  * downsampled by nearest neighbour (every k-th voxel) and weighted 1/2^i with the lowest
  * resolution at 0, normalised (nnU-Net).
@@ -9,7 +9,7 @@ import type { LossConfig } from '../config/schema/loss.js';
 import { ShapeError } from '../core/errors.js';
 import { Registry } from '../registry/registry.js';
 import { binaryCrossEntropy, crossEntropy, softDice, weightedEdgeBce } from './losses.js';
-import { edgeTargets, encodeTargets, type Encoding } from './targets.js';
+import { edgeTargets, encodeTargets, type Encoding, type OutputCoding } from './targets.js';
 
 /** (probabilities, targets) → scalar, for one output. */
 type Term = (p: tf.Tensor, y: tf.Tensor) => tf.Scalar;
@@ -60,16 +60,16 @@ function supervise(term: Term, deepSupervision: boolean): (outs: tf.Tensor[], y:
     });
 }
 
-type Builder = (cfg: LossConfig, encoding: Encoding) => LossFn;
+type Builder = (cfg: LossConfig, coding: OutputCoding) => LossFn;
 
 export const LOSSES = new Registry<Builder>('loss');
 
 function simple(make: (cfg: LossConfig, encoding: Encoding) => Term): Builder {
-  return (cfg, encoding) => {
+  return (cfg, coding) => {
     const ds = 'deepSupervision' in cfg && cfg.deepSupervision;
-    const run = supervise(make(cfg, encoding), ds);
+    const run = supervise(make(cfg, coding.encoding), ds);
     return (outputs, labels) =>
-      tf.tidy(() => run(Array.isArray(outputs) ? outputs : [outputs], encodeTargets(labels, encoding)));
+      tf.tidy(() => run(Array.isArray(outputs) ? outputs : [outputs], encodeTargets(labels, coding)));
   };
 }
 
@@ -118,20 +118,20 @@ LOSSES.register(
       );
   }),
 );
-LOSSES.register('boundaryAware', (cfg, encoding) => {
+LOSSES.register('boundaryAware', (cfg, coding) => {
   const c = cfg as Extract<LossConfig, { type: 'boundaryAware' }>;
-  const dice = diceOf(cfg, encoding);
+  const dice = diceOf(cfg, coding.encoding);
   return (outputs, labels) =>
     tf.tidy(() => {
       const outs = Array.isArray(outputs) ? outputs : [outputs];
       if (outs.length !== 2)
         throw new ShapeError('boundaryAware loss', '2 outputs [regions, boundary]', `${outs.length}`);
-      const y = encodeTargets(labels, encoding);
+      const y = encodeTargets(labels, coding);
       return dice(outs[0]!, y).add(weightedEdgeBce(outs[1]!, edgeTargets(y)).mul(c.edgeWeight)) as tf.Scalar;
     });
 });
 
-/** The configured loss for a model with output activation `encoding`. */
-export function buildLoss(cfg: LossConfig, encoding: Encoding): LossFn {
-  return LOSSES.get(cfg.type)(cfg, encoding);
+/** The configured loss for a model whose outputs are coded as `coding`. */
+export function buildLoss(cfg: LossConfig, coding: OutputCoding): LossFn {
+  return LOSSES.get(cfg.type)(cfg, coding);
 }

@@ -1,13 +1,28 @@
 /**
  * Training targets from KiTS label maps `[N, D, H, W]` (or `[N, H, W]`): one-hot classes for
- * softmax models, regions {kidney+tumour, tumour} for sigmoid models (the KiTS evaluation regions),
- * and boundary (edge) maps for the boundary-aware network's edge loss.
+ * softmax models, the label set's nested evaluation regions for sigmoid models (KiTS19:
+ * kidney+tumour, tumour; KiTS21/23: kidney+masses, masses, tumour), and boundary (edge) maps for
+ * the boundary-aware network's edge loss.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { Config } from '../config/schema/index.js';
+import { LABEL_SCHEMES, type LabelSet } from '../core/labels.js';
 
 export type Encoding = 'softmax' | 'sigmoid';
 
-/** One-hot over {background, kidney, tumour} → `[..., 3]`, float32. */
+/** What a model's output channels mean: classes of a label set, or its first `channels` regions. */
+export interface OutputCoding {
+  readonly encoding: Encoding;
+  readonly labels: LabelSet;
+  readonly channels: number;
+}
+
+/** How `cfg`'s segmentation model codes its outputs. */
+export function codingOf(cfg: Pick<Config, 'model' | 'data'>): OutputCoding {
+  return { encoding: cfg.model.outActivation, labels: cfg.data.labels, channels: cfg.model.outChannels };
+}
+
+/** One-hot over the classes (KiTS19: background, kidney, tumour) → `[..., classes]`, float32. */
 export function oneHotTargets(labels: tf.Tensor, classes = 3): tf.Tensor {
   return tf.tidy(() =>
     tf
@@ -17,14 +32,24 @@ export function oneHotTargets(labels: tf.Tensor, classes = 3): tf.Tensor {
   );
 }
 
-/** Regions {label > 0, label == 2} → `[..., 2]`, float32. */
-export function regionTargets(labels: tf.Tensor): tf.Tensor {
-  return tf.tidy(() => tf.stack([labels.greater(0), labels.equal(2)], -1).toFloat());
+/** The first `channels` regions of `set` → `[..., channels]`, float32. */
+export function regionTargets(labels: tf.Tensor, set: LabelSet = 'kits19', channels?: number): tf.Tensor {
+  const regions = LABEL_SCHEMES[set].regions.slice(0, channels);
+  return tf.tidy(() =>
+    tf
+      .stack(
+        regions.map((r) => r.labels.map((l) => labels.equal(l)).reduce((a, b) => a.logicalOr(b))),
+        -1,
+      )
+      .toFloat(),
+  );
 }
 
-/** The target tensor for a model whose output activation is `encoding`. */
-export function encodeTargets(labels: tf.Tensor, encoding: Encoding): tf.Tensor {
-  return encoding === 'softmax' ? oneHotTargets(labels) : regionTargets(labels);
+/** The target tensor for a model whose outputs are coded as `coding`. */
+export function encodeTargets(labels: tf.Tensor, coding: OutputCoding): tf.Tensor {
+  return coding.encoding === 'softmax'
+    ? oneHotTargets(labels, LABEL_SCHEMES[coding.labels].classes)
+    : regionTargets(labels, coding.labels, coding.channels);
 }
 
 /**

@@ -1,6 +1,7 @@
 /** Writes a synthetic dataset in the KiTS19 layout, case by case, with a provenance file. */
 import { join } from 'node:path';
 import { discoverCases } from '../data/kits19.js';
+import { LABEL_SCHEMES, type LabelSet } from '../core/labels.js';
 import { assertKitsLabels } from '../data/labels.js';
 import { writeJsonAtomic } from '../io/atomic.js';
 import { readCanonical, writeLikeSource } from '../io/canonical.js';
@@ -61,6 +62,10 @@ export interface FromLabelsOptions {
   readonly seed: number;
   /** Resample to this `[D, H, W]` (z, y, x) spacing in mm, labels nearest; omitted: the label file's grid. */
   readonly spacingMm?: readonly [number, number, number];
+  /** The label set of the label maps (kits23: with cysts, label 3). */
+  readonly labelSet?: LabelSet;
+  /** Render only the first `limit` labelled cases (sorted by id). */
+  readonly limit?: number;
   readonly onCase?: (index: number, total: number, id: string) => void;
 }
 
@@ -71,11 +76,13 @@ export interface FromLabelsOptions {
  */
 export function writeFromLabelsDataset(opts: FromLabelsOptions): SynthSummary {
   const root = Rng.fromSeed(opts.seed).fork('synth-from-labels');
-  const cases = discoverCases(opts.labels, false).filter((c) => c.segmentationPath !== undefined);
+  const cases = discoverCases(opts.labels, false)
+    .filter((c) => c.segmentationPath !== undefined)
+    .slice(0, opts.limit);
   const summary: SynthSummary = { out: opts.out, cases: [] };
   cases.forEach((c, i) => {
     const label = readCanonical(c.segmentationPath!);
-    assertKitsLabels(label.data, c.segmentationPath!);
+    assertKitsLabels(label.data, c.segmentationPath!, label.scaling, opts.labelSet ?? 'kits19');
     const dir = join(opts.out, c.id);
     if (opts.spacingMm === undefined) {
       const image = renderAroundLabels(label, root.fork(c.id));
@@ -107,9 +114,10 @@ export function writeFromLabelsDataset(opts: FromLabelsOptions): SynthSummary {
   writeJsonAtomic(join(opts.out, 'dataset.json'), {
     generator: 'kitseg synth --from-labels',
     labelsFrom: opts.labels,
+    labelSet: opts.labelSet ?? 'kits19',
     seed: opts.seed,
     spacingMm: opts.spacingMm ?? null,
-    labels: { 0: 'background', 1: 'kidney', 2: 'tumor' },
+    labels: Object.fromEntries(LABEL_SCHEMES[opts.labelSet ?? 'kits19'].names.map((n, i) => [i, n])),
     cases: summary.cases,
   });
   return summary;

@@ -115,6 +115,10 @@ function paintLabelledKidneys(
   const [sz, sy, sx] = g.spacingMm;
   const depth = distanceInside((i) => lab[i] !== 0, g.shape, g.spacingMm);
   const tDepth = distanceInside((i) => lab[i] === 2, g.shape, g.spacingMm);
+  const cDepth = distanceInside((i) => lab[i] === 3, g.shape, g.spacingMm);
+  // A cyst's wall is its outermost voxel layer.
+  const wall = 1.01 * Math.min(sz, sy, sx);
+  const water = rng.fork('cyst').uniform(0, 12);
   const maxDepth = depth.reduce((m, v) => Math.max(m, v), 0);
   const maxT = tDepth.reduce((m, v) => Math.max(m, v), 0);
   const cortexTex = texture(rng.fork('cortex'), 6, 10, 30);
@@ -134,6 +138,12 @@ function paintLabelledKidneys(
         const x = ox + w * sx;
         const y = oy + h * sy;
         const z = oz + d * sz;
+        if (l === 3) {
+          // KiTS21/23 cyst: fluid near water HU inside a thin enhancing wall.
+          const n = tumourTex(x, y, z);
+          img[i] = cDepth[i]! <= wall ? 60 * e + 10 * n : water + 4 * n;
+          continue;
+        }
         if (l === 2) {
           const n = tumourTex(x, y, z);
           img[i] = tDepth[i]! / maxT > necrosis + 0.1 * n ? core + 8 * n : tumourBase + 30 * n;

@@ -9,6 +9,7 @@ import type { Config } from '../config/schema/index.js';
 import { networkPatch } from '../config/traits.js';
 import type { LoadedCase } from '../data/kits19.js';
 import { buildLoss } from '../losses/index.js';
+import { codingOf } from '../losses/targets.js';
 import { kitsDice } from '../metrics/dice.js';
 import { buildModel, withModelInit } from '../models/index.js';
 import { Rng } from '../rng/rng.js';
@@ -34,21 +35,22 @@ export interface DiceScores {
   readonly composite: number;
 }
 
-/** Model outputs → hard labels (argmax for softmax; thresholded regions for sigmoid). */
+/** Model outputs → hard labels (argmax for softmax; the nested regions for sigmoid, as `labelOf`). */
 function toLabels(p: tf.Tensor, cfg: Config): tf.Tensor {
   if (cfg.model.outActivation === 'softmax') return p.argMax(-1);
   const c = p.shape[p.shape.length - 1]!;
-  const kidney = p
-    .slice(
-      p.shape.map(() => 0),
-      [...p.shape.slice(0, -1), 1],
-    )
-    .greater(0.5);
-  const tumor =
-    c > 1
-      ? p.slice([...p.shape.slice(0, -1).map(() => 0), 1], [...p.shape.slice(0, -1), 1]).greater(0.5)
-      : tf.zerosLike(kidney);
-  return kidney.toInt().add(kidney.logicalAnd(tumor).toInt()).squeeze([-1]);
+  const region = (k: number) =>
+    p
+      .slice([...p.shape.slice(0, -1).map(() => 0), k], [...p.shape.slice(0, -1), 1])
+      .greater(0.5)
+      .squeeze([-1]);
+  const kidney = region(0);
+  if (c === 1) return kidney.toInt();
+  const inner = region(1).logicalAnd(kidney);
+  if (c === 2) return kidney.toInt().add(inner.toInt());
+  // KiTS21/23: kidney 1, mass 3 (cyst) unless tumour 2.
+  const tumour = region(2).logicalAnd(inner);
+  return kidney.toInt().add(inner.toInt().mul(2)).sub(tumour.toInt());
 }
 
 function toModelInput(x: tf.Tensor, model: tf.LayersModel): tf.Tensor {
@@ -125,8 +127,9 @@ async function open(ctx: RunContext): Promise<TaskSession<Batch, DiceScores>> {
   warnOversizedPatch(ctx);
   const cases = samplerCases(ctx);
   // Full-case validation scores on the original grids, so it keeps the decoded val cases.
-  const valLoaded: LoadedCase[] = cfg.train.valMode === 'fullCase' ? loadCases(ctx.valRefs) : [];
-  const lossFn = buildLoss(cfg.loss, cfg.model.outActivation);
+  const valLoaded: LoadedCase[] =
+    cfg.train.valMode === 'fullCase' ? loadCases(ctx.valRefs, cfg.data.labels) : [];
+  const lossFn = buildLoss(cfg.loss, codingOf(cfg));
   const augment =
     cfg.train.augment === null
       ? null
@@ -201,7 +204,6 @@ async function open(ctx: RunContext): Promise<TaskSession<Batch, DiceScores>> {
     report: (v) => ({
       record: { val: v, valMode: cfg.train.valMode },
       message: `val ${cfg.train.valMode === 'patch' ? 'patch' : 'full-case'} Dice kidney ${v.kidney.toFixed(3)}, tumour ${v.tumor.toFixed(3)}`,
-      curve: { kidney: v.kidney, tumor: v.tumor },
     }),
     onEpochEnd: ({ epoch, globalStep, steps, ms }) => {
       if (loader === null) return;

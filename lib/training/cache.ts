@@ -135,7 +135,7 @@ export function preparedDataset(
     // The fingerprint needs every train case decoded; the plan is then rewritten.
     plan = makePlan(
       cfg,
-      train.map((r) => loadCase(r)),
+      train.map((r) => loadCase(r, cfg.data.labels)),
       fingerprintRng,
     );
     writeJsonAtomic(planPath, plan);
@@ -145,7 +145,7 @@ export function preparedDataset(
   const get = (r: CaseRef): PreprocessedCase => {
     const hit = cached.get(r.id);
     if (hit !== undefined) return hit;
-    const p = preprocessCase(loadCase(r), plan, cfg.preprocess.interpolation);
+    const p = preprocessCase(loadCase(r, cfg.data.labels), plan, cfg.preprocess.interpolation);
     writeCached(dir, r, p);
     computed.push(r.id);
     log.debug(`preprocessed ${r.id} → ${dir}`);

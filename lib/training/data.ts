@@ -7,6 +7,7 @@ import type { Config } from '../config/schema/index.js';
 import type { Shape3D, Spacing3D } from '../core/types.js';
 import { bodyBox } from '../data/fingerprint.js';
 import { loadCase, type CaseRef, type LoadedCase } from '../data/kits19.js';
+import type { LabelSet } from '../core/labels.js';
 import { classLocations, sampleCentre, type ClassLocations } from '../data/sampler.js';
 import { kidneyBoxes, type CropRule } from '../postprocess/kidney-components.js';
 import { extractSlice, sliceIndices, type SliceRule } from '../data/slices.js';
@@ -52,8 +53,8 @@ export function withLocations(p: PreprocessedCase, rng: Rng, slices: SliceRule |
 }
 
 /** Loads labelled cases (for the plan and for training). */
-export function loadCases(refs: readonly CaseRef[]): LoadedCase[] {
-  return refs.map((r) => loadCase(r)).filter((c) => c.label !== undefined);
+export function loadCases(refs: readonly CaseRef[], labels: LabelSet): LoadedCase[] {
+  return refs.map((r) => loadCase(r, labels)).filter((c) => c.label !== undefined);
 }
 
 /**

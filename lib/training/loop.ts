@@ -40,7 +40,7 @@ import {
   type NamedTensor,
   type TrainState,
 } from './checkpoint.js';
-import { curvesPng } from './curves.js';
+import { writeTrainingCurves } from './curves.js';
 import { afterValidation, initialSchedule, lrFor, shouldStopEarly } from './schedule.js';
 
 /** A training run could not continue (e.g. the loss became NaN). */
@@ -119,8 +119,6 @@ export interface ValidationReport {
   /** Fields of its `metrics.jsonl` record. */
   readonly record: Readonly<Record<string, unknown>>;
   readonly message: string;
-  /** A point of the val Dice curves, for tasks that score Dice. */
-  readonly curve?: { readonly kidney: number; readonly tumor: number };
 }
 
 /** A task's hooks for one run, created by `TrainingTask.open` (B: a batch, V: a validation). */
@@ -203,24 +201,6 @@ function truncateMetrics(path: string, step: number): void {
     .filter((l) => l.trim() !== '');
   const kept = lines.filter((l) => (JSON.parse(l) as { step: number }).step <= step);
   if (kept.length !== lines.length) writeFileAtomic(path, kept.map((l) => l + '\n').join(''));
-}
-
-/** The loss and val curves logged up to `step` (a resumed run continues its curves). */
-function loggedCurves(
-  metricsPath: string,
-  step: number,
-): { loss: { step: number; loss: number }[]; val: { step: number; kidney: number; tumor: number }[] } {
-  const loss: { step: number; loss: number }[] = [];
-  const val: { step: number; kidney: number; tumor: number }[] = [];
-  if (!existsSync(metricsPath)) return { loss, val };
-  for (const line of readFileSync(metricsPath, 'utf8').split('\n')) {
-    if (line.trim() === '') continue;
-    const m = JSON.parse(line) as { step: number; loss?: number; val?: { kidney: number; tumor: number } };
-    if (m.step > step) continue;
-    if (m.val !== undefined) val.push({ step: m.step, kidney: m.val.kidney, tumor: m.val.tumor });
-    else if (m.loss !== undefined) loss.push({ step: m.step, loss: m.loss });
-  }
-  return { loss, val };
 }
 
 /**
@@ -342,9 +322,6 @@ async function loop<B, V>(
   const { log } = opts;
   const run = ctx.run;
   const lastDir = run.checkpoint('last');
-  const curves: ReturnType<typeof loggedCurves> = resuming
-    ? loggedCurves(run.metrics, state.globalStep)
-    : { loss: [], val: [] };
   let { epoch, iteration, globalStep, schedule } = state;
   let top = state.top ?? [];
   let lastLoss = NaN;
@@ -400,7 +377,6 @@ async function loop<B, V>(
       globalStep++;
       steps++;
       epochSteps++;
-      curves.loss.push({ step: globalStep, loss: lastLoss });
       const stepMs = performance.now() - t0;
       appendJsonLine(run.metrics, {
         epoch: epoch + 1,
@@ -413,7 +389,9 @@ async function loop<B, V>(
       opts.onProgress?.({ epoch, iteration, loss: lastLoss, lr, stepMs });
     }
     iteration = 0;
-    session.onEpochEnd({ epoch, globalStep, steps: epochSteps, ms: performance.now() - epochStart });
+    const epochMs = performance.now() - epochStart;
+    session.onEpochEnd({ epoch, globalStep, steps: epochSteps, ms: epochMs });
+    appendJsonLine(run.metrics, { epoch: epoch + 1, step: globalStep, seconds: epochMs / 1000 });
     const isLast = epoch === cfg.train.epochs - 1;
     if ((epoch + 1) % cfg.train.valEvery === 0 || isLast) {
       useConvPrecision(cfg.inference.precision);
@@ -424,7 +402,6 @@ async function loop<B, V>(
         const rep = session.report(v);
         appendJsonLine(run.metrics, { epoch: epoch + 1, step: globalStep, ...rep.record });
         log.info(`epoch ${epoch + 1}: ${rep.message}`);
-        if (rep.curve !== undefined) curves.val.push({ step: globalStep, ...rep.curve });
         const improved = schedule.best === null || score > schedule.best;
         schedule = afterValidation(cfg.train.lrSchedule, schedule, score);
         if (improved) await checkpoint(run.checkpoint('best'), { ...snapshot(), epoch: epoch + 1 });
@@ -433,8 +410,8 @@ async function loop<B, V>(
       }
     }
     await checkpoint(lastDir, { ...snapshot(), epoch: epoch + 1, iteration: 0 });
-    // Refreshed every epoch (this process's steps; metrics.jsonl holds the whole history).
-    writeFileAtomic(run.curves, curvesPng(curves));
+    // Redrawn every epoch from the whole history in metrics.jsonl (a resumed run continues it).
+    await writeTrainingCurves(run, cfg.name);
     if (shouldStopEarly(cfg.train.earlyStoppingPatience, schedule)) {
       log.info(`early stop after epoch ${epoch + 1}: ${schedule.sinceBest} validations without improvement`);
       epoch++;

@@ -9,6 +9,7 @@ import { networkPatch, traitsOf } from '../../lib/config/traits.js';
 import { SILENT_LOGGER } from '../../lib/core/logger.js';
 import { loadExperiment, variantConfig } from '../../lib/experiments/run.js';
 import { buildLoss } from '../../lib/losses/index.js';
+import { codingOf } from '../../lib/losses/targets.js';
 import { summarizeConfig, type ModelSummary } from '../../lib/models/summary.js';
 
 /**
@@ -64,7 +65,7 @@ function shrunk(outputs: readonly (readonly (number | null)[])[]): (number | nul
 
 /** The config's loss on its model's output layout: a correct prediction against its complement. */
 function lossOnLayout(cfg: Config, s: ModelSummary): { right: number; wrong: number } {
-  const loss = buildLoss(cfg.loss, cfg.model.outActivation);
+  const loss = buildLoss(cfg.loss, codingOf(cfg));
   const outputs = shrunk(s.outputs);
   const full = outputs[0]!.slice(1, -1) as number[];
   const labels = tf.tensor(

@@ -63,6 +63,36 @@ describe('config/rules', () => {
       /loss\.includeBackground: applies to softmax models only/,
     ],
     [
+      'a softmax model with fewer channels than the KiTS23 classes',
+      {
+        data: { labels: 'kits23' },
+        model: { type: 'unet3d', poolSchedule: [[2, 2, 2]] },
+        train: { patchSize: [8, 16, 16] },
+      },
+      /model\.outChannels: a softmax model of data\.labels kits23 has one channel per class: expected 4, got 3/,
+    ],
+    [
+      'a sigmoid KiTS23 model without the three nested regions',
+      {
+        data: { labels: 'kits23' },
+        model: { type: 'unet3d', poolSchedule: [[2, 2, 2]], outActivation: 'sigmoid', outChannels: 2 },
+        loss: { type: 'bceDice' },
+        train: { patchSize: [8, 16, 16] },
+      },
+      /model\.outChannels: a sigmoid model of data\.labels kits23 has one channel per nested region \(3: kidney\+masses, masses, tumour\), got 2/,
+    ],
+    [
+      'the KiTS19 cyst filter on KiTS23 labels',
+      {
+        data: { labels: 'kits23' },
+        model: { type: 'unet3d', poolSchedule: [[2, 2, 2]], outChannels: 4 },
+        postprocess: { cystFilter: {} },
+        train: { patchSize: [8, 16, 16] },
+      },
+      /postprocess\.cystFilter: relabels cyst-like tumours as kidney/,
+    ],
+    ['a label-set typo', { data: { labels: 'kits21' } }, /data\.labels/],
+    [
       'prior corruption without a prior channel',
       {
         model: { type: 'unet3d', poolSchedule: [[2, 2, 2]] },

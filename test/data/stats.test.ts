@@ -78,4 +78,23 @@ describe('data/stats', () => {
     expect(agg.kidneyVolumeRatio.fractionWithin3x).to.equal(0.5);
     expect(WEI_ROI_MM.x).to.be.closeTo(299.52, 1e-9);
   });
+
+  it('KiTS21/23 cysts: component volumes, which touch the kidney, and their share of the masses', () => {
+    const g = grid([
+      { lo: [0, 0, 0], hi: [9, 19, 9], label: 1 }, // kidney, 6 ml
+      { lo: [2, 2, 2], hi: [3, 4, 6], label: 2 }, // tumour 30 voxels = 0.09 ml
+      { lo: [4, 5, 10], hi: [5, 6, 11], label: 3 }, // cyst of 2 × 2 × 2 = 0.024 ml, face on the kidney (w 9 | 10)
+      { lo: [0, 0, 30], hi: [0, 2, 30], label: 3 }, // cyst of 3 voxels = 0.009 ml, alone
+    ]);
+    const s = caseStats('c', g);
+    expect(s.cystVolumesMl.map((v) => +v.toFixed(6))).to.deep.equal([0.024, 0.009]);
+    expect(s.cystsTouchingKidney).to.equal(1);
+    const none = caseStats('n', grid([{ lo: [0, 0, 0], hi: [9, 19, 9], label: 1 }]));
+    const agg = aggregateStats([s, none]);
+    expect(agg.cysts!.casesWithCysts).to.equal(1);
+    expect(agg.cysts!.componentsPerCase).to.deep.equal({ median: 2, max: 2 });
+    expect(agg.cysts!.fractionTouchingKidney).to.equal(0.5);
+    expect(agg.cysts!.cystFractionOfMassVolume).to.be.closeTo(0.033 / (0.033 + 0.09), 1e-9);
+    expect(aggregateStats([none]).cysts).to.equal(null);
+  });
 });

@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
 import { loadConfig } from '../../lib/config/load.js';
 import { SILENT_LOGGER } from '../../lib/core/logger.js';
-import { evaluateConfig, scorePredictions, splitCases } from '../../lib/evaluation/evaluate.js';
+import { evaluateConfig, scorePredictions, scoringOf, splitCases } from '../../lib/evaluation/evaluate.js';
 import { readNifti, writeNifti } from '../../lib/io/nifti.js';
 import { writeSyntheticDataset } from '../../lib/synth/dataset.js';
 import { runTraining, type TrainOptions } from '../../lib/training/loop.js';
@@ -98,7 +98,7 @@ describe('evaluation: train → evaluate → predict', function () {
     expect(res.checkpoints).to.have.length(2);
     const val = splitCases(c2, 'val');
     expect(val).to.have.length(1);
-    const rescored = scorePredictions(join(out, 'predictions'), val, c2.evaluation.surfaceToleranceMm);
+    const rescored = scorePredictions(join(out, 'predictions'), val, scoringOf(c2));
     expect(rescored.cases[0]!.kidney.dice).to.equal(res.tables[1]!.cases[0]!.kidney.dice);
     expect(rescored.cases[0]!.tumor.dice).to.equal(res.tables[1]!.cases[0]!.tumor.dice);
 

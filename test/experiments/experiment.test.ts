@@ -49,6 +49,26 @@ describe('experiments', function () {
     const md = readFileSync(join(tmp(), 'results', 'micro', 'table.md'), 'utf8');
     expect(md).to.match(/\| base \| [0-9.]+ \| [0-9.]+ \| [0-9.]+ \| 0\.900 \|/);
     expect(existsSync(join(tmp(), 'results', 'micro', 'table.json'))).to.equal(true);
+    // The chart: a bar per variant and metric from us, and the paper's one number (base kidney 0.9).
+    const bars = (
+      JSON.parse(readFileSync(join(tmp(), 'results', 'micro', 'table.vl.json'), 'utf8')) as {
+        data: { values: { variant: string; metric: string; source: string; value: number }[] };
+      }
+    ).data.values;
+    expect(bars.filter((b) => b.source === 'kitseg')).to.have.length(6);
+    expect(bars.filter((b) => b.source === 'paper')).to.deep.equal([
+      { variant: 'base', metric: 'kidney Dice', source: 'paper', value: 0.9 },
+    ]);
+    expect(bars.find((b) => b.variant === 'post' && b.metric === 'tumour Dice')!.value).to.equal(
+      rows[1]!.tumor,
+    );
+    const svg = readFileSync(join(tmp(), 'results', 'micro', 'table.svg'), 'utf8');
+    expect(svg).to.match(/role-axis-title[^]*?>variant<\/text>/);
+    expect(
+      readFileSync(join(tmp(), 'results', 'micro', 'table.png'))
+        .subarray(1, 4)
+        .toString(),
+    ).to.equal('PNG');
     // A second run finds both variants finished and trains nothing.
     const again = await runKitseg('experiment', 'run', exp, ...args.slice(0, -2));
     expect(again.code).to.equal(0);

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
 import { gaussianImportance } from '../../lib/inference/gaussian.js';
 import { flipCombinations, Predictor } from '../../lib/inference/predictor.js';
-import { labelOf, resampleVisit } from '../../lib/inference/resample-back.js';
+import { labelOf, regionProbability, resampleVisit } from '../../lib/inference/resample-back.js';
 import { slidingWindowInference, windowStarts } from '../../lib/inference/sliding-window.js';
 import { Rng } from '../../lib/rng/rng.js';
 
@@ -121,5 +121,26 @@ describe('inference/sliding-window', () => {
     expect(labelOf(Float32Array.from([0.6, 0.7]), 'sigmoid')).to.equal(2);
     expect(labelOf(Float32Array.from([0.6, 0.4]), 'sigmoid')).to.equal(1);
     expect(labelOf(Float32Array.from([0.4, 0.9]), 'sigmoid')).to.equal(0);
+  });
+
+  it('KiTS21/23 outputs decode to labels 0–3: argmax of 4 classes, or the 3 nested regions', () => {
+    expect(labelOf(Float32Array.from([0.1, 0.2, 0.3, 0.4]), 'softmax')).to.equal(3);
+    const regions = (v: number[]) => labelOf(Float32Array.from(v), 'sigmoid');
+    expect(regions([0.9, 0.2, 0.9])).to.equal(1); // kidney: a tumour outside masses is not one
+    expect(regions([0.9, 0.8, 0.1])).to.equal(3); // a mass that is not tumour: cyst
+    expect(regions([0.9, 0.8, 0.7])).to.equal(2);
+    expect(regions([0.3, 0.8, 0.7])).to.equal(0);
+    expect(regionProbability(Float32Array.from([0.9, 0.8, 0.7]), 'sigmoid', 'tumor')).to.be.closeTo(
+      0.7,
+      1e-7,
+    );
+    expect(regionProbability(Float32Array.from([0.9, 0.6, 0.7]), 'sigmoid', 'tumor')).to.be.closeTo(
+      0.6,
+      1e-7,
+    );
+    expect(regionProbability(Float32Array.from([0.1, 0.2, 0.3, 0.4]), 'softmax', 'kidney')).to.be.closeTo(
+      0.9,
+      1e-7,
+    );
   });
 });

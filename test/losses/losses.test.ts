@@ -4,7 +4,16 @@ import { expect } from 'chai';
 import { LossSchema } from '../../lib/config/schema/loss.js';
 import { buildLoss, deepSupervisionWeights, downsampleTargets } from '../../lib/losses/index.js';
 import { binaryCrossEntropy, crossEntropy, softDice, weightedEdgeBce } from '../../lib/losses/losses.js';
-import { edgeTargets, oneHotTargets, regionTargets } from '../../lib/losses/targets.js';
+import {
+  edgeTargets,
+  encodeTargets,
+  oneHotTargets,
+  regionTargets,
+  type OutputCoding,
+} from '../../lib/losses/targets.js';
+
+const SOFTMAX: OutputCoding = { encoding: 'softmax', labels: 'kits19', channels: 3 };
+const SIGMOID: OutputCoding = { encoding: 'sigmoid', labels: 'kits19', channels: 2 };
 import { expectClose, expectNoLeak } from '../helpers/assert.js';
 
 const ln = Math.log;
@@ -107,7 +116,7 @@ describe('losses', () => {
   it('configured losses combine the terms as their papers say', () => {
     const dice3 = 1 - (0.4 / 1.5 + 1.2 / 1.7) / 2;
     const ce3 = -(ln(0.2) + ln(0.6)) / 2;
-    const diceCe = buildLoss(LossSchema.parse({ type: 'diceCe', smooth: 0 }), 'softmax');
+    const diceCe = buildLoss(LossSchema.parse({ type: 'diceCe', smooth: 0 }), SOFTMAX);
     expectClose(
       val(() => diceCe(P3(), L3())),
       dice3 + ce3,
@@ -116,13 +125,13 @@ describe('losses', () => {
     // Sigmoid regions: every channel counts in Dice; (1 − λ)·BCE + λ·Dice with λ = 0.5.
     const dice2 = 1 - (1.8 / 2.1 + 1.6 / 1.9) / 2;
     const bce2 = -(2 * ln(0.8) + 2 * ln(0.9)) / 4;
-    const bceDice = buildLoss(LossSchema.parse({ type: 'bceDice', smooth: 0 }), 'sigmoid');
+    const bceDice = buildLoss(LossSchema.parse({ type: 'bceDice', smooth: 0 }), SIGMOID);
     expectClose(
       val(() => bceDice(P2(), L2())),
       0.5 * bce2 + 0.5 * dice2,
       { atol: 1e-5 },
     );
-    expect(() => buildLoss(LossSchema.parse({ type: 'ce' }), 'sigmoid')).to.throw(/needs a softmax model/);
+    expect(() => buildLoss(LossSchema.parse({ type: 'ce' }), SIGMOID)).to.throw(/needs a softmax model/);
   });
 
   it('deep supervision: weights 1/2^i, lowest resolution 0, normalised; targets taken every k-th voxel', () => {
@@ -150,7 +159,7 @@ describe('losses', () => {
       [1, 1, 1, 3],
     ].map((s, i) => tf.softmax(tf.randomNormal(s, 0, 1, 'float32', 40 + i)));
     const cfg = LossSchema.parse({ type: 'dice', smooth: 0, deepSupervision: true });
-    const plain = buildLoss(LossSchema.parse({ type: 'dice', smooth: 0 }), 'softmax');
+    const plain = buildLoss(LossSchema.parse({ type: 'dice', smooth: 0 }), SOFTMAX);
     const want =
       (2 / 3) * val(() => plain(outs[0]!, labels)) +
       (1 / 3) *
@@ -166,7 +175,7 @@ describe('losses', () => {
           ),
         );
     expectClose(
-      val(() => buildLoss(cfg, 'softmax')(outs, labels)),
+      val(() => buildLoss(cfg, SOFTMAX)(outs, labels)),
       want,
       { atol: 1e-5 },
     );
@@ -180,7 +189,7 @@ describe('losses', () => {
     const labels = tf.tensor2d([[0, 0, 2, 2, 1]]);
     const seg = tf.tensor3d([Array.from({ length: 5 }, () => [0.5, 0.25])]);
     const edge = tf.tensor3d([Array.from({ length: 5 }, () => [0.8, 0.5])]);
-    const loss = buildLoss(LossSchema.parse({ type: 'boundaryAware', smooth: 0 }), 'sigmoid');
+    const loss = buildLoss(LossSchema.parse({ type: 'boundaryAware', smooth: 0 }), SIGMOID);
     // Dice, batch-wise, both region channels: kidney+tumour 2·1.5 / (2.5 + 3) = 6/11,
     // tumour 2·0.5 / (1.25 + 2) = 4/13.
     const dice = 1 - (6 / 11 + 4 / 13) / 2;
@@ -196,5 +205,39 @@ describe('losses', () => {
     );
     await expectNoLeak(() => val(() => loss([seg, edge], labels)));
     tf.dispose([labels, seg, edge]);
+  });
+});
+
+describe('losses/targets (label sets)', () => {
+  it('KiTS21/23 labels: 4 one-hot classes, or the nested regions kidney+masses ⊇ masses ⊇ tumour', () => {
+    const labels = tf.tensor2d([[0, 1, 2, 3]]);
+    const one = encodeTargets(labels, { encoding: 'softmax', labels: 'kits23', channels: 4 });
+    expect(one.shape).to.deep.equal([1, 4, 4]);
+    expect(one.arraySync()).to.deep.equal([
+      [
+        [1, 0, 0, 0],
+        [0, 1, 0, 0],
+        [0, 0, 1, 0],
+        [0, 0, 0, 1],
+      ],
+    ]);
+    const reg = encodeTargets(labels, { encoding: 'sigmoid', labels: 'kits23', channels: 3 });
+    // background: none; kidney: kidney+masses; tumour: all three; cyst: kidney+masses and masses.
+    expect(reg.arraySync()).to.deep.equal([
+      [
+        [0, 0, 0],
+        [1, 0, 0],
+        [1, 1, 1],
+        [1, 1, 0],
+      ],
+    ]);
+    tf.dispose([labels, one, reg]);
+  });
+
+  it('a one-channel sigmoid model is trained on the outermost region only', () => {
+    const labels = tf.tensor2d([[0, 1, 2]]);
+    const y = encodeTargets(labels, { encoding: 'sigmoid', labels: 'kits19', channels: 1 });
+    expect(y.arraySync()).to.deep.equal([[[0], [1], [1]]]);
+    tf.dispose([labels, y]);
   });
 });

@@ -96,6 +96,15 @@ describe('postprocess', () => {
     expect(m[idx(0, 1, 21)]).to.equal(0);
   });
 
+  it('a hole inside a KiTS21/23 cyst becomes cyst (label 3 votes like the others)', () => {
+    const m = new Uint8Array(S[0] * S[1] * S[2]);
+    paint(m, [2, 2, 2], [7, 7, 7], 3);
+    paint(m, [2, 2, 2], [7, 7, 3], 1); // one kidney wall: 9 of the hole's 54 face contacts, the cyst has 45
+    paint(m, [3, 3, 3], [6, 6, 6], 0);
+    expect(fillHoles(m, S)).to.equal(27);
+    expect(m[idx(4, 4, 4)]).to.equal(3);
+  });
+
   it('the chain runs only the switched-on steps', () => {
     const off = PostprocessSchema.parse({});
     expect(postprocessEnabled(off)).to.equal(false);

@@ -27,7 +27,7 @@ describe('synth', () => {
       const c = loadCase(ref); // validates geometry, labels and finiteness
       const img = c.image.data;
       const lab = c.label!.data;
-      const [bg, kidney, tumour] = labelCounts(lab);
+      const [bg, kidney, tumour] = labelCounts(lab) as [number, number, number];
       expect(kidney, ref.id).to.be.greaterThan(500);
       expect(tumour, ref.id).to.be.greaterThan(0);
       expect(bg).to.be.greaterThan(kidney + tumour);

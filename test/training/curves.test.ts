@@ -1,44 +1,81 @@
-import { inflateSync } from 'node:zlib';
+// Training curves and evaluation charts: Vega-Lite specs built from kitseg's records, rendered to
+// SVG (vega) and PNG (resvg).
 import { expect } from 'chai';
-import { curvesPng, KIDNEY_RGB, LOSS_RGB, renderCurves } from '../../lib/training/curves.js';
+import { caseDiceSpec, trainingCurvesSpec, type MetricsRecord } from '../../lib/charts/specs.js';
+import { renderChart } from '../../lib/charts/render.js';
 
-describe('training/curves', () => {
-  const points = {
-    loss: Array.from({ length: 100 }, (_, i) => ({ step: i + 1, loss: 2 - i / 100 })),
-    val: [
-      { step: 50, kidney: 0.5, tumor: 0.1 },
-      { step: 100, kidney: 0.9, tumor: 0.3 },
-    ],
+/** Values of the named dataset of a compiled-in spec part: the n-th `data.values` in document order. */
+function datasets(spec: unknown): { step?: number; value?: number; series?: string }[][] {
+  const out: { step?: number; value?: number; series?: string }[][] = [];
+  const walk = (o: unknown): void => {
+    if (Array.isArray(o)) o.forEach(walk);
+    else if (o !== null && typeof o === 'object') {
+      const r = o as Record<string, unknown>;
+      const d = r['data'] as { values?: unknown } | undefined;
+      if (d !== undefined && Array.isArray(d.values)) out.push(d.values as never);
+      for (const [k, v] of Object.entries(r)) if (k !== 'data') walk(v);
+    }
   };
-  const W = 200;
-  const H = 100;
-  const rowsOf = (rgb: Uint8Array, x: number, c: readonly number[]) => {
-    const rows: number[] = [];
-    for (let y = 0; y < H; y++) if ([0, 1, 2].every((k) => rgb[(y * W + x) * 3 + k] === c[k])) rows.push(y);
-    return rows;
-  };
+  walk(spec);
+  return out;
+}
 
-  it('draws a falling loss from top-left to bottom-right', () => {
-    const rgb = renderCurves(points, W, H);
-    // Step 1 of 100 sits at column round(1/100 · 199) = 2.
-    const left = rowsOf(rgb, 2, LOSS_RGB);
-    const right = rowsOf(rgb, W - 1, LOSS_RGB);
-    expect(left.length).to.be.greaterThan(0);
-    expect(right.length).to.be.greaterThan(0);
-    expect(Math.min(...right)).to.be.greaterThan(Math.max(...left));
+/** Text content of the SVG's axis titles. */
+function axisTitles(svg: string): string[] {
+  return [...svg.matchAll(/role-axis-title[^]*?<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]!);
+}
+
+describe('charts', () => {
+  const records: MetricsRecord[] = [];
+  // 1,200 steps of loss 1 + step/1200 (lr 0.01 halving at 600), validations at 600 and 1,200, two epochs.
+  for (let s = 1; s <= 1200; s++)
+    records.push({ epoch: s <= 600 ? 1 : 2, step: s, loss: 1 + s / 1200, lr: s <= 600 ? 0.01 : 0.005 });
+  records.push({ epoch: 1, step: 600, val: { kidney: 0.5, tumor: 0.1, composite: 0.3 } });
+  records.push({ epoch: 1, step: 600, seconds: 31.5 });
+  records.push({ epoch: 2, step: 1200, val: { kidney: 0.8, tumor: 0.4, composite: 0.6 } });
+  records.push({ epoch: 2, step: 1200, seconds: 29 });
+
+  it('training curves: the loss averaged over bins of steps, val Dice per region, learning rate, seconds per epoch', () => {
+    const [loss, dice, lr, seconds] = datasets(trainingCurvesSpec(records, 'run'));
+    // 1,200 steps → bins of ⌈1200/500⌉ = 3; the first bin's mean of 1 + s/1200 over s = 1, 2, 3.
+    expect(loss).to.have.length(400);
+    expect(loss![0]!.step).to.equal(3);
+    expect(loss![0]!.value).to.be.closeTo(1 + 2 / 1200, 1e-12);
+    expect(loss!.every((p) => p.series === 'train loss')).to.equal(true);
+    expect(dice!.filter((p) => p.series === 'val Dice tumour').map((p) => p.value)).to.deep.equal([0.1, 0.4]);
+    expect(new Set(dice!.map((p) => p.series))).to.deep.equal(
+      new Set(['val Dice kidney', 'val Dice tumour', 'val Dice composite']),
+    );
+    expect(lr).to.have.length(1200);
+    expect(seconds!.map((p) => p.value)).to.deep.equal([31.5, 29]);
   });
 
-  it('plots the val kidney Dice on a 0–1 scale: 0.9 at the last step is near the top', () => {
-    const rgb = renderCurves(points, W, H);
-    const rows = rowsOf(rgb, W - 1, KIDNEY_RGB);
-    expect(rows).to.include(Math.round(0.1 * (H - 1)));
-  });
-
-  it('is a PNG of the requested size', () => {
-    const png = curvesPng(points, W, H);
+  it('renders to SVG with titled axes and a legend, and to PNG at twice its size', async () => {
+    const { svg, png } = await renderChart(trainingCurvesSpec(records, 'run'));
+    expect(axisTitles(svg)).to.include.members([
+      'step',
+      'loss',
+      'validation score',
+      'learning rate',
+      'seconds per epoch',
+      'epoch',
+    ]);
+    for (const s of ['train loss', 'val Dice kidney', 'val Dice tumour'])
+      expect(svg).to.contain(`>${s}</text>`);
+    expect(Buffer.from(png.subarray(1, 4)).toString()).to.equal('PNG');
+    const view = /width="(\d+)" height="(\d+)"/.exec(svg)!;
     const dv = new DataView(png.buffer, png.byteOffset);
-    expect([dv.getUint32(16), dv.getUint32(20)]).to.deep.equal([W, H]);
-    const idat = dv.getUint32(33);
-    expect(inflateSync(png.subarray(41, 41 + idat)).length).to.equal(H * (1 + 3 * W));
+    expect([dv.getUint32(16), dv.getUint32(20)]).to.deep.equal([2 * +view[1]!, 2 * +view[2]!]);
+  });
+
+  it('per-case Dice: one point per case and region', async () => {
+    const rows = ['a', 'b', 'c'].flatMap((id, i) => [
+      { id, region: 'kidney', dice: 0.9 - i / 10 },
+      { id, region: 'tumour', dice: 0.5 - i / 10 },
+    ]);
+    const { svg } = await renderChart(caseDiceSpec(rows, 'val'));
+    const symbols = /class="mark-symbol role-mark[^"]*"[^>]*>([^]*?)<\/g>/.exec(svg)!;
+    expect(symbols[1]!.match(/<path/g)).to.have.length(6);
+    expect(axisTitles(svg)).to.include.members(['Dice', 'region']);
   });
 });

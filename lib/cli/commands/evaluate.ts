@@ -8,10 +8,11 @@ import { join } from 'node:path';
 import type { Argv } from 'yargs';
 import { selectBackend } from '../../backend/select.js';
 import { loadConfig } from '../../config/load.js';
+import { LABEL_SETS, type LabelSet } from '../../core/labels.js';
 import { ConfigSchema } from '../../config/schema/index.js';
 import { UsageError } from '../../core/errors.js';
 import { discoverCases } from '../../data/kits19.js';
-import { evaluateConfig, scorePredictions, splitCases } from '../../evaluation/evaluate.js';
+import { evaluateConfig, scorePredictions, scoringOf, splitCases } from '../../evaluation/evaluate.js';
 import { writeHtmlReport } from '../../evaluation/html-report.js';
 import { detectionMarkdown, markdownTable, summaryLine, writeEvaluation } from '../../evaluation/report.js';
 import { runDirOf } from '../../io/run-dir.js';
@@ -32,6 +33,7 @@ interface Args extends GlobalArgs, InferenceArgs {
   split?: string;
   predDir?: string;
   data?: string;
+  labels?: LabelSet;
   tag?: string;
   json: boolean;
 }
@@ -48,6 +50,10 @@ export function evaluateCommand(io: CliIO): CliCommand<Args> {
           describe: 'Score these prediction files instead of predicting',
         })
         .option('data', { type: 'string', describe: 'Dataset with the references (with --pred-dir)' })
+        .option('labels', {
+          choices: LABEL_SETS,
+          describe: "Label set of the references (with --pred-dir; default: the config's data.labels)",
+        })
         .option('tag', { type: 'string', describe: 'Suffix of the evaluation folder (e.g. tta)' })
         .option('json', { type: 'boolean', default: false }),
     handler: async (a: Args) => {
@@ -63,7 +69,8 @@ export function evaluateCommand(io: CliIO): CliCommand<Args> {
           a.split === undefined
             ? discoverCases(root)
             : splitCases(cfg, split, root, { write: false, warn: (m) => log.warn(m) });
-        const table = scorePredictions(a.predDir, refs, cfg.evaluation.surfaceToleranceMm);
+        const scoring = { ...scoringOf(cfg), ...(a.labels === undefined ? {} : { labels: a.labels }) };
+        const table = scorePredictions(a.predDir, refs, scoring);
         printResult(
           io,
           a.json,
@@ -98,7 +105,7 @@ export function evaluateCommand(io: CliIO): CliCommand<Args> {
         printResult(io, a.json, { ...meta, outDir }, () => boxes + `written to ${outDir}\n`);
         return;
       }
-      const report = writeHtmlReport({
+      const report = await writeHtmlReport({
         runDir: run.root,
         title: `${cfg.name} — ${split}${a.tag === undefined ? '' : ` (${a.tag})`}`,
         config: cfg,

@@ -29,8 +29,21 @@ function human(s: DatasetStats): string {
     `| kidney volume ratio ≤ 3× (${k.twoComponentCases} two-kidney cases) | ${pct(k.fractionWithin3x)} (median ${f2(k.median)}, max ${f2(k.max)}) | ≤ ${k.claim.value}× assumed |`,
     `| kidney+tumour extent fits ROI x × y × z | ${pct(e.fractionFittingWeiRoi)} (max ${f2(e.max.x)} × ${f2(e.max.y)} × ${f2(e.max.z)} mm) | ${f2(e.claim.x)} × ${f2(e.claim.y)} × ${f2(e.claim.z)} mm |`,
     `| foreground components per case | median ${s.components.median}, max ${s.components.max} | 2 kidneys (tumours inside) |`,
+    ...cystRows(s),
     '',
   ].join('\n');
+}
+
+function cystRows(s: DatasetStats): string[] {
+  const c = s.cysts;
+  if (c === null) return [];
+  const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
+  return [
+    `| cases with cysts (label 3) | ${c.casesWithCysts} of ${s.cases} (components per case: median ${c.componentsPerCase.median}, max ${c.componentsPerCase.max}) | — |`,
+    `| cyst component volume (ml) | median ${f2(c.volumeMl.median)}, 95th percentile ${f2(c.volumeMl.p95)}, max ${f2(c.volumeMl.max)} | — |`,
+    `| cyst components sharing a face with kidney or tumour | ${pct(c.fractionTouchingKidney)} | — |`,
+    `| cyst share of the mass (tumour + cyst) volume | ${pct(c.cystFractionOfMassVolume)} | — |`,
+  ];
 }
 
 export function statsCommand(io: CliIO): CliCommand<Args> {

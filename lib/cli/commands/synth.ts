@@ -1,5 +1,6 @@
 /** `kitseg synth`: writes a synthetic KiTS19-layout dataset of abdominal CT phantoms. */
 import type { Argv } from 'yargs';
+import { LABEL_SETS, type LabelSet } from '../../core/labels.js';
 import { UsageError } from '../../core/errors.js';
 import { writeFromLabelsDataset, writeSyntheticDataset } from '../../synth/dataset.js';
 import type { SynthPreset } from '../../synth/phantom.js';
@@ -7,12 +8,13 @@ import { loggerFor, printResult, type CliCommand, type CliIO, type GlobalArgs } 
 
 interface Args extends GlobalArgs {
   out: string;
-  cases: number;
+  cases?: number;
   seed: number;
   preset: SynthPreset;
   json: boolean;
   fromLabels?: string;
   spacing?: string;
+  labels: LabelSet;
 }
 
 function parseSpacing(s: string): [number, number, number] {
@@ -30,7 +32,10 @@ export function synthCommand(io: CliIO): CliCommand<Args> {
     builder: (y: Argv) =>
       y
         .option('out', { type: 'string', default: 'data/synthetic', describe: 'Output dataset folder' })
-        .option('cases', { type: 'number', default: 20, describe: 'Number of cases' })
+        .option('cases', {
+          type: 'number',
+          describe: 'Number of cases (default 20; with --from-labels: the first N, default all)',
+        })
         .option('seed', { type: 'number', default: 0, describe: 'Seed (0 is a seed like any other)' })
         .option('preset', {
           choices: ['small', 'kits'] as const,
@@ -46,10 +51,15 @@ export function synthCommand(io: CliIO): CliCommand<Args> {
           type: 'string',
           describe: 'With --from-labels: resample to z,y,x mm (labels nearest), e.g. 3,2.5,2.5',
         })
+        .option('labels', {
+          choices: LABEL_SETS,
+          default: 'kits19' as const,
+          describe: 'With --from-labels: the label set of the maps (kits23: cysts are label 3)',
+        })
         .option('json', { type: 'boolean', default: false, describe: 'Print JSON' }),
     handler: (args: Args) => {
       const log = loggerFor(io, args);
-      if (!Number.isInteger(args.cases) || args.cases < 1)
+      if (args.cases !== undefined && (!Number.isInteger(args.cases) || args.cases < 1))
         throw new UsageError(`--cases: expected a positive integer, got ${args.cases}`);
       if (!Number.isSafeInteger(args.seed) || args.seed < 0)
         throw new UsageError(`--seed: expected a non-negative integer, got ${args.seed}`);
@@ -61,11 +71,13 @@ export function synthCommand(io: CliIO): CliCommand<Args> {
       const spacingMm = args.spacing === undefined ? undefined : parseSpacing(args.spacing);
       const summary =
         args.fromLabels === undefined
-          ? writeSyntheticDataset({ ...args, onCase })
+          ? writeSyntheticDataset({ ...args, cases: args.cases ?? 20, onCase })
           : writeFromLabelsDataset({
               labels: args.fromLabels,
               out: args.out,
               seed: args.seed,
+              labelSet: args.labels,
+              ...(args.cases === undefined ? {} : { limit: args.cases }),
               onCase,
               ...(spacingMm === undefined ? {} : { spacingMm }),
             });

@@ -1,5 +1,6 @@
 /** Config schema: where the dataset lives and how it is split. */
 import { z } from 'zod';
+import { LABEL_SETS } from '../../core/labels.js';
 
 /** A split size: a fraction of the cases in (0, 1) or an absolute case count. */
 const SplitSize = z.number().nonnegative();
@@ -20,6 +21,8 @@ export const SplitsSchema = z.strictObject({
 export const DataSchema = z.strictObject({
   /** Dataset folder in the KiTS19 layout (case_XXXXX/imaging.nii.gz, segmentation.nii.gz). */
   root: z.string().min(1).default('data/synthetic'),
+  /** The label set of the dataset's segmentations (KiTS23's folder layout is KiTS19's). */
+  labels: z.enum(LABEL_SETS).default('kits19'),
   splits: SplitsSchema.prefault({}),
   /** Cross-validation fold to train on; `null` uses the holdout train/val split. */
   fold: z.number().int().nonnegative().nullable().default(null),

@@ -2,6 +2,7 @@
  * The root config schema. Every config type in kitseg is inferred from here; defaults live here
  * and nowhere else.
  */
+import { LABEL_SCHEMES } from '../../core/labels.js';
 import { z } from 'zod';
 import { DataSchema } from './data.js';
 import { modelTraits, ModelSchema } from './model.js';
@@ -40,6 +41,32 @@ export const ConfigSchema = Fields.superRefine((cfg, ctx) => {
 
 type Resolved = z.output<typeof Fields>;
 
+/** A segmentation model's outputs must code the label set: all its classes, or its nested regions. */
+function labelSetIssues(cfg: Resolved, task: string): [string[], string][] {
+  if (task !== 'segmentation') return [];
+  const set = cfg.data.labels;
+  const { classes } = LABEL_SCHEMES[set];
+  const m = cfg.model;
+  const out: [string[], string][] = [];
+  if (m.outActivation === 'softmax' && m.outChannels !== classes)
+    out.push([
+      ['model', 'outChannels'],
+      `a softmax model of data.labels ${set} has one channel per class: expected ${classes}, got ${m.outChannels}`,
+    ]);
+  const regions = set === 'kits19' ? [1, 2] : [3];
+  if (m.outActivation === 'sigmoid' && !regions.includes(m.outChannels))
+    out.push([
+      ['model', 'outChannels'],
+      `a sigmoid model of data.labels ${set} has one channel per nested region (${set === 'kits19' ? '1: kidney+tumour, or 2: and tumour' : '3: kidney+masses, masses, tumour'}), got ${m.outChannels}`,
+    ]);
+  if (set === 'kits23' && cfg.postprocess.cystFilter !== null)
+    out.push([
+      ['postprocess', 'cystFilter'],
+      'relabels cyst-like tumours as kidney, the KiTS19 convention; KiTS21/23 labels cysts (3), so leave it unset',
+    ]);
+  return out;
+}
+
 /**
  * The rules that tie keys of different blocks together, each with the key to blame. They are part
  * of the schema, so a violation is a config error (exit 2) before any data is read.
@@ -68,6 +95,7 @@ function crossFieldIssues(cfg: Resolved): [string[], string][] {
       `slice sampling needs a 2D segmentation model (model.type unet2d), got ${type}`,
     ]);
   const m = cfg.model;
+  out.push(...labelSetIssues(cfg, traits.task));
   if ('maxFilters' in m && 'baseFilters' in m && m.maxFilters < m.baseFilters)
     out.push([
       ['model', 'maxFilters'],

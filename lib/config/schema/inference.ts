@@ -89,8 +89,16 @@ export const PostprocessSchema = z.strictObject({
 });
 
 export const EvaluationSchema = z.strictObject({
-  /** Surface Dice tolerance in mm. */
-  surfaceToleranceMm: z.number().positive().default(2),
+  /**
+   * Surface Dice tolerance in mm for every region; null: KiTS21/23's official per-region
+   * tolerances for kits23 labels, 2 mm for kits19 (which has none).
+   */
+  surfaceToleranceMm: z.number().positive().nullable().default(null),
+  /**
+   * `area`: surface elements weighted by area, as the KiTS21/23 evaluation computes them;
+   * `voxel`: boundary voxels counted once, each the same weight.
+   */
+  surface: z.enum(['area', 'voxel']).default('area'),
 });
 
 export type InferenceConfig = z.infer<typeof InferenceSchema>;
