@@ -4,8 +4,10 @@
  * Needs root and Debian's slurm-wlm and munge (installed by .ci/run).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, hostname, totalmem } from 'node:os';
+
+const STATE = '/var/spool/kitseg-test-slurm';
 
 const ok = (cmd: string, args: string[]) => spawnSync(cmd, args, { stdio: 'ignore' }).status === 0;
 
@@ -30,15 +32,17 @@ export async function startSlurm(): Promise<void> {
     'SlurmUser=root',
     'SlurmctldPidFile=/run/slurmctld.pid',
     'SlurmdPidFile=/run/slurmd.pid',
-    'SlurmdSpoolDir=/var/spool/slurmd',
-    'StateSaveLocation=/var/spool/slurmctld',
+    `SlurmdSpoolDir=${STATE}/slurmd`,
+    `StateSaveLocation=${STATE}/slurmctld`,
     'SlurmctldLogFile=/var/log/slurm/slurmctld.log',
     'SlurmdLogFile=/var/log/slurm/slurmd.log',
     `NodeName=${host} CPUs=${cpus().length} RealMemory=${Math.floor((totalmem() / 2 ** 20) * 0.8)} State=UNKNOWN`,
     'PartitionName=debug Nodes=ALL Default=YES MaxTime=INFINITE State=UP',
     '',
   ].join('\n');
-  for (const d of ['/etc/slurm', '/var/spool/slurmd', '/var/spool/slurmctld', '/var/log/slurm', '/run/munge'])
+  // A fresh state of its own: no jobs or cluster name left over from another slurm.conf.
+  rmSync(STATE, { recursive: true, force: true });
+  for (const d of ['/etc/slurm', `${STATE}/slurmd`, `${STATE}/slurmctld`, '/var/log/slurm', '/run/munge'])
     mkdirSync(d, { recursive: true });
   writeFileSync('/etc/slurm/slurm.conf', conf);
   if (!existsSync('/etc/munge/munge.key')) execFileSync('mungekey', ['--create']);
