@@ -8,7 +8,7 @@
  */
 import type { Shape3D, Spacing3D } from '../core/types.js';
 import { LABEL_SCHEMES, regionMask, type LabelSet, type Region, type RegionName } from '../core/labels.js';
-import { regionDice } from '../metrics/dice.js';
+import { maskDice } from '../metrics/dice.js';
 import { surfaceMetrics, type SurfaceDefinition, type SurfaceMetrics } from '../metrics/surface.js';
 
 export interface RegionScores extends SurfaceMetrics {
@@ -76,11 +76,10 @@ export function scoreCase(
   const regions = LABEL_SCHEMES[scoring.labels].regions;
   const by = new Map<RegionName, RegionScores>();
   for (const r of regions) {
-    const inside = new Set(r.labels);
     const p = regionMask(pred, r);
     const q = regionMask(ref, r);
     by.set(r.name, {
-      dice: regionDice(pred, ref, (l) => inside.has(l)),
+      dice: maskDice(p, q),
       ...surfaceMetrics(p, q, shape, spacingMm, regionTolerance(r, scoring), scoring.surface),
     });
   }

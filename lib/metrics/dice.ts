@@ -27,6 +27,17 @@ export function regionDice(
   return (2 * inter) / (p + r);
 }
 
+/** Dice of two binary masks of equal length (both empty → 1). */
+export function maskDice(a: Uint8Array, b: Uint8Array): number {
+  let inter = 0;
+  let n = 0;
+  for (let i = 0; i < a.length; i++) {
+    inter += a[i]! & b[i]!;
+    n += a[i]! + b[i]!;
+  }
+  return n === 0 ? 1 : (2 * inter) / n;
+}
+
 /** KiTS19 kidney Dice (label > 0), tumour Dice (label == 2) and their mean for one case. */
 export function kitsDice(
   pred: ArrayLike<number>,

@@ -15,12 +15,12 @@
  * are empty, 0 when exactly one is; sensitivity is null when the reference is empty, precision when
  * the prediction is.
  */
+import type { EvaluationConfig } from '../config/schema/inference.js';
 import type { Shape3D, Spacing3D } from '../core/types.js';
 import { squaredDistanceTo } from '../ops/edt.js';
 import { SURFEL_NORMALS_X8 } from './surfel-table.js';
 
-export const SURFACE_DEFINITIONS = ['area', 'voxel'] as const;
-export type SurfaceDefinition = (typeof SURFACE_DEFINITIONS)[number];
+export type SurfaceDefinition = EvaluationConfig['surface'];
 
 /** Boundary voxel indices of `mask`. */
 export function boundaryVoxels(mask: Uint8Array, shape: Shape3D): Int32Array {

@@ -11,6 +11,23 @@ describe('cli: KiTS21/23', function () {
   this.timeout(300_000);
   const tmp = useTmpDir();
 
+  /** `kitseg synth --from-labels SRC --labels kits23 --out OUT --spacing S`, quietly. */
+  const synth23 = (src: string, out: string, spacing: string, ...more: string[]) =>
+    runKitseg(
+      'synth',
+      '--from-labels',
+      src,
+      '--labels',
+      'kits23',
+      '--out',
+      out,
+      '--spacing',
+      spacing,
+      '--log-level',
+      'silent',
+      ...more,
+    );
+
   function labelsFolder(): string {
     const src = join(tmp(), 'labels');
     mkdirSync(join(src, 'case_00257'), { recursive: true });
@@ -34,19 +51,7 @@ describe('cli: KiTS21/23', function () {
       /segmentation\.nii\.gz: label value 3 outside \{0, 1, 2\}.*use the kits23 label set/,
     );
     const out = join(tmp(), 'dataset');
-    const r = await runKitseg(
-      'synth',
-      '--from-labels',
-      src,
-      '--labels',
-      'kits23',
-      '--out',
-      out,
-      '--spacing',
-      '5,2,2',
-      '--log-level',
-      'silent',
-    );
+    const r = await synth23(src, out, '5,2,2');
     expect(r.code, r.err).to.equal(0);
     const img = readNifti(join(out, 'case_00257/imaging.nii.gz'));
     const lab = readNifti(join(out, 'case_00257/segmentation.nii.gz'));
@@ -70,21 +75,7 @@ describe('cli: KiTS21/23', function () {
     const src = labelsFolder();
     cpSync(join(KITS23_LABELS, 'case_00210'), join(src, 'case_00210'), { recursive: true });
     const out = join(tmp(), 'first');
-    const r = await runKitseg(
-      'synth',
-      '--from-labels',
-      src,
-      '--labels',
-      'kits23',
-      '--out',
-      out,
-      '--spacing',
-      '5,3,3',
-      '--cases',
-      '1',
-      '--log-level',
-      'silent',
-    );
+    const r = await synth23(src, out, '5,3,3', '--cases', '1');
     expect(r.code, r.err).to.equal(0);
     expect(readdirSync(out).filter((n) => n.startsWith('case_'))).to.deep.equal(['case_00210']);
   });
@@ -92,19 +83,7 @@ describe('cli: KiTS21/23', function () {
   it('evaluate --pred-dir on the KiTS23 layout prints the region table; cysts called tumour cost only tumour Dice', async () => {
     // The KiTS23 repository layout: dataset/case_XXXXX/{imaging,segmentation}.nii.gz and kits23.json.
     const dataset = join(tmp(), 'kits23', 'dataset');
-    const r0 = await runKitseg(
-      'synth',
-      '--from-labels',
-      labelsFolder(),
-      '--labels',
-      'kits23',
-      '--out',
-      dataset,
-      '--spacing',
-      '5,2,2',
-      '--log-level',
-      'silent',
-    );
+    const r0 = await synth23(labelsFolder(), dataset, '5,2,2');
     expect(r0.code, r0.err).to.equal(0);
     writeFileSync(join(dataset, 'kits23.json'), JSON.stringify([{ case_id: 'case_00257' }]));
     const ref = readNifti(join(dataset, 'case_00257/segmentation.nii.gz'));
