@@ -27,6 +27,8 @@ const LAYERS = [
   'tasks',
   'evaluation',
   'experiments',
+  'bundle',
+  'server',
   'bench',
   'cli',
 ];
@@ -54,6 +56,13 @@ module.exports = {
       severity: 'error',
       from: { path: '^lib/' },
       to: { path: `^lib/(?!(${LAYERS.join('|')})/|[^/]+\\.ts$)` },
+    },
+    {
+      name: 'web-entry-browser-safe',
+      comment: 'lib/web.ts, which the web page bundles, reaches no Node built-in module.',
+      severity: 'error',
+      from: { path: '^lib/web\\.ts$' },
+      to: { path: '^(node:)?[a-z_]+$', reachable: true },
     },
     {
       name: 'lib-not-test',

@@ -5,7 +5,6 @@
  * keeps them. It needs AVX512_BF16 instructions (oneDNN would otherwise emulate bf16 slowly), so
  * an explicit `bf16` on any other machine or backend is an error, never a silent fp32 run.
  */
-import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { BackendError, ConfigError } from '../core/errors.js';
 import { dnnlAddon, DNNL_BACKEND } from './dnnl/register.js';
@@ -18,9 +17,17 @@ export interface Bf16Support {
   readonly reason: string;
 }
 
+// Read through getBuiltinModule so the module also loads in a browser, where there is no bf16.
+type NodeFs = { readFileSync(path: string, encoding: 'utf8'): string };
+const nodeFs = () =>
+  (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule?.(
+    'node:fs',
+  ) as NodeFs | undefined;
+
 function cpuHasBf16(): boolean {
   try {
-    return /\bavx512_bf16\b/.test(readFileSync('/proc/cpuinfo', 'utf8'));
+    const fs = nodeFs();
+    return fs !== undefined && /\bavx512_bf16\b/.test(fs.readFileSync('/proc/cpuinfo', 'utf8'));
   } catch {
     return false;
   }

@@ -1,6 +1,6 @@
 /** Options shared by `predict` and `evaluate`: checkpoints (ensembles), TTA, the runs folder. */
 import type { Argv } from 'yargs';
-import type { StageOptions } from '../inference/stage.js';
+import type { StageOptions } from '../inference/stage-load.js';
 
 export interface InferenceArgs {
   checkpoint?: string[];

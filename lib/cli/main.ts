@@ -14,6 +14,8 @@ import { reportCommand } from './commands/report.js';
 import { experimentCommand } from './commands/experiment.js';
 import { infoCommand } from './commands/info.js';
 import { inspectCommand } from './commands/inspect.js';
+import { exportCommand } from './commands/export.js';
+import { serveCommand } from './commands/serve.js';
 import { modelCommand } from './commands/model.js';
 import { predictCommand } from './commands/predict.js';
 import { preprocessCommand } from './commands/preprocess.js';
@@ -36,6 +38,7 @@ function build(argv: readonly string[], io: CliIO): Argv {
     benchCommand(io),
     synthCommand(io),
     inspectCommand(io),
+    exportCommand(io),
     modelCommand(io),
     statsCommand(io),
     preprocessCommand(io),
@@ -44,6 +47,7 @@ function build(argv: readonly string[], io: CliIO): Argv {
     evaluateCommand(io),
     reportCommand(io),
     renderCommand(io),
+    serveCommand(io),
     augmentCommand(io),
     experimentCommand(io),
   ];

@@ -3,7 +3,6 @@
  * the training cases, and the target spacing derived from it — the median spacing, except that a
  * strongly anisotropic coarse axis takes its 10th-percentile spacing (nnU-Net's rule).
  */
-import { boundingBox, growBox } from '../ops/crop.js';
 import type { Shape3D, Spacing3D } from '../core/types.js';
 import type { Rng } from '../rng/rng.js';
 import { percentile } from './stats.js';
@@ -81,11 +80,3 @@ export function targetSpacing(fp: Pick<Fingerprint, 'spacings' | 'shapes' | 'med
   return target as unknown as Spacing3D;
 }
 
-/**
- * Bounding box `[lo, hi)` of the body (voxels above `thresholdHu`) with a margin, for cropping to
- * the nonzero region; the whole volume when nothing passes.
- */
-export function bodyBox(image: ArrayLike<number>, shape: Shape3D, thresholdHu = -500, margin = 2): { lo: Shape3D; hi: Shape3D } {
-  const box = boundingBox(shape, (i) => image[i]! > thresholdHu);
-  return box === null ? { lo: [0, 0, 0], hi: shape } : growBox(box, [margin, margin, margin], shape);
-}

@@ -6,7 +6,7 @@
 import type { Affine } from '../core/types.js';
 import { spacingFromAffine } from '../io/affine.js';
 import { UsageError } from '../core/errors.js';
-import type { Volume } from '../io/nifti.js';
+import type { Volume } from '../io/nifti-codec.js';
 import { axisCodes } from '../io/orientation.js';
 import { DATATYPES } from '../io/voxels.js';
 import { connectedComponents } from '../ops/components.js';

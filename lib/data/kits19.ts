@@ -7,7 +7,8 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataError, IoError } from '../core/errors.js';
 import { affinesClose } from '../io/affine.js';
-import { readCanonical, type CanonicalVolume } from '../io/canonical.js';
+import { readCanonical } from '../io/canonical.js';
+import type { CanonicalVolume } from '../io/canonical-volume.js';
 import type { LabelSet } from '../core/labels.js';
 import { assertFinite, assertKitsLabels } from './labels.js';
 

@@ -6,7 +6,7 @@
  * counts and the spacing distribution.
  */
 import type { Shape3D, Spacing3D } from '../core/types.js';
-import type { CanonicalVolume } from '../io/canonical.js';
+import type { CanonicalVolume } from '../io/canonical-volume.js';
 import { connectedComponents } from '../ops/components.js';
 import { coordinateEigenvalues } from '../ops/eigen.js';
 

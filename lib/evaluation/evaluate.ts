@@ -44,6 +44,8 @@ export function splitCases(
 export interface EvaluateOptions {
   readonly runsDir: string;
   readonly split: string;
+  /** Another dataset to predict, every case of it (no split file is read or written there). */
+  readonly data?: string;
   readonly checkpoints?: readonly string[];
   readonly ttaAxes?: readonly number[];
   /** Where predictions (`predictions/<id>.nii.gz`) go; null: not written. */
@@ -103,8 +105,15 @@ async function evaluateDetector(
 }
 
 export async function evaluateConfig(cfg: Config, opts: EvaluateOptions): Promise<EvaluationResult> {
-  const refs = splitCases(cfg, opts.split).filter((r) => r.segmentationPath !== undefined);
-  if (refs.length === 0) throw new DataError(`split "${opts.split}" has no labelled case`, cfg.data.root);
+  const all = opts.data === undefined ? splitCases(cfg, opts.split) : discoverCases(opts.data);
+  const refs = all.filter((r) => r.segmentationPath !== undefined);
+  if (refs.length === 0)
+    throw new DataError(
+      opts.data === undefined
+        ? `split "${opts.split}" has no labelled case`
+        : 'no labelled case in this folder',
+      opts.data ?? cfg.data.root,
+    );
   if (cfg.model.type === 'fasterRcnn') return evaluateDetector(cfg, refs, opts);
   const pipe = await loadPipeline(cfg, {
     runsDir: opts.runsDir,

@@ -8,8 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Shape3D } from '../core/types.js';
-import { bodyBox } from '../data/fingerprint.js';
-import { boxShape } from '../ops/crop.js';
+import { bodyBox, boxShape } from '../ops/crop.js';
 import { preprocessRegion, type GridPlan, type RegionSource } from '../preprocess/pipeline.js';
 import type { Interpolation } from '../transforms/resample.js';
 import { resampleVisit } from './resample-back.js';

@@ -10,38 +10,19 @@ import { modelTraits, type FasterRcnnConfig, type TaskName } from '../config/sch
 import { IoError } from '../core/errors.js';
 import { loadDetector } from '../detection/checkpoint.js';
 import { runDirOf } from '../io/run-dir.js';
-import { postprocess } from '../postprocess/index.js';
 import { readPlan } from '../preprocess/plan.js';
 import { detectCase } from './detections.js';
 import type { Localizer } from './localization.js';
-import { segmentSingle } from './segment.js';
-import { loadStage, type Stage, type StageOptions } from './stage.js';
+import { stageLocalizer } from './stage-localizer.js';
+import { loadStage, type StageOptions } from './stage-load.js';
 
 export type { Localization, Localizer } from './localization.js';
-
-/** A segmentation stage as localizer: its labels after its configured post-processing. */
-export function stageLocalizer(stage: Stage): Localizer {
-  return {
-    cfg: stage.cfg,
-    checkpoints: stage.checkpoints,
-    locate: (image, o = {}) => {
-      const mask = segmentSingle(stage, image, {
-        probabilities: false,
-        postprocess: stage.cfg.postprocess,
-        ...(o.onWindow === undefined ? {} : { onWindow: o.onWindow }),
-      });
-      postprocess(mask, image.data, image.shape, image.spacingMm, stage.cfg.postprocess);
-      return { mask, counts: null };
-    },
-    dispose: () => stage.dispose(),
-  };
-}
 
 /** The detector of a trained run as localizer (its run's `inference.checkpoint`). */
 async function detectorLocalizer(cfg: Config, opts: StageOptions): Promise<Localizer> {
   assertPrecision(cfg.inference.precision, 'inference.precision');
   const run = runDirOf(opts.runsDir, cfg.name);
-  const plan = readPlan(run.plan);
+  const plan = opts.plan ?? readPlan(run.plan);
   const dir = opts.checkpoints?.[0] ?? run.checkpoint(cfg.inference.checkpoint);
   if (!existsSync(dir))
     throw new IoError('no detector checkpoint: train this config first (`kitseg train`)', dir);

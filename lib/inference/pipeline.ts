@@ -9,47 +9,36 @@ import { existsSync } from 'node:fs';
 import { readCanonical, writeLikeSource, writeLikeSourcePainted } from '../io/canonical.js';
 import { readNifti } from '../io/nifti.js';
 import { siblingPath } from './inputs.js';
-import { segmentCase, type CaseImage, type Segmentation, type SegmentOptions } from './segment.js';
+import type { SegmentOptions } from './segment.js';
+import { assemblePipeline, type Pipeline } from './cascade.js';
 import { loadLocalizer, type Localizer } from './localizer.js';
-import { loadStage, type Stage, type StageOptions } from './stage.js';
+import { loadStage, type StageOptions } from './stage-load.js';
 
-export interface Pipeline {
-  readonly main: Stage;
-  readonly stage1: Localizer | null;
-  segment(image: CaseImage, opts?: Partial<SegmentOptions>): Segmentation;
-  dispose(): void;
+/** A cascade's stage 1 given directly (a bundle's), instead of through `inference.cascade.stage1`. */
+export interface Stage1Source {
+  readonly cfg: Config;
+  readonly opts: StageOptions;
 }
 
 /**
  * Loads `cfg`'s stage and, for a cascade, its stage 1 (from `inference.cascade.stage1`, with the
- * same TTA setting; its own best/last checkpoint).
+ * same TTA setting; its own best/last checkpoint; or `stage1` when given).
  */
-export async function loadPipeline(cfg: Config, opts: StageOptions): Promise<Pipeline> {
+export async function loadPipeline(
+  cfg: Config,
+  opts: StageOptions,
+  stage1From?: Stage1Source,
+): Promise<Pipeline> {
   const main = await loadStage(cfg, opts);
   let stage1: Localizer | null = null;
   if (cfg.inference.cascade !== null) {
-    const c1 = loadConfig(cfg.inference.cascade.stage1);
-    stage1 = await loadLocalizer(c1, {
-      runsDir: opts.runsDir,
-      ...(opts.ttaAxes === undefined ? {} : { ttaAxes: opts.ttaAxes }),
-    });
+    const tta = opts.ttaAxes === undefined ? {} : { ttaAxes: opts.ttaAxes };
+    stage1 =
+      stage1From === undefined
+        ? await loadLocalizer(loadConfig(cfg.inference.cascade.stage1), { runsDir: opts.runsDir, ...tta })
+        : await loadLocalizer(stage1From.cfg, { ...stage1From.opts, ...tta });
   }
-  return {
-    main,
-    stage1,
-    segment: (image, o = {}) =>
-      segmentCase(main, stage1, image, {
-        probabilities: o.probabilities ?? false,
-        postprocess: o.postprocess ?? cfg.postprocess,
-        ...(o.onWindow === undefined ? {} : { onWindow: o.onWindow }),
-        ...(o.reference === undefined ? {} : { reference: o.reference }),
-        ...(o.keepRaw === undefined ? {} : { keepRaw: o.keepRaw }),
-      }),
-    dispose: () => {
-      main.dispose();
-      stage1?.dispose();
-    },
-  };
+  return assemblePipeline(cfg, main, stage1);
 }
 
 /** Every file `predictFile` writes for `output`: the labels, and the probability maps if asked. */

@@ -6,8 +6,7 @@
  */
 import type { Config } from '../config/schema/index.js';
 import type { Shape3D } from '../core/types.js';
-import { bodyBox } from '../data/fingerprint.js';
-import { boxShape, type Box } from '../ops/crop.js';
+import { bodyBox, boxShape, type Box } from '../ops/crop.js';
 import { postprocess, type PostprocessReport } from '../postprocess/index.js';
 import { keepLargestComponent, kidneyBoxes } from '../postprocess/kidney-components.js';
 import { labelOf, regionProbability, resampleVisit } from './resample-back.js';

@@ -4,19 +4,14 @@
  * region of a volume exactly as training did (crop → resample → normalise, optional prior channel)
  * and returns stitched probabilities on the network's grid.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import type { Config } from '../config/schema/index.js';
 import { assertPrecision, useConvPrecision } from '../backend/precision.js';
 import { isSliceModel, traitsOf, windowPatch } from '../config/traits.js';
 import { IoError, UsageError } from '../core/errors.js';
 import type { Shape3D } from '../core/types.js';
-import { loadModel } from '../io/checkpoint.js';
-import { CHECKPOINT_FILES, runDirOf } from '../io/run-dir.js';
 import type { Box } from '../ops/crop.js';
 import { type GridPlan, preprocessRegion, type RegionSource } from '../preprocess/pipeline.js';
-import { readPlan } from '../preprocess/plan.js';
 import { Predictor } from './predictor.js';
 import type { OutputEncoding } from './resample-back.js';
 import { slidingWindowInference } from './sliding-window.js';
@@ -38,42 +33,34 @@ export interface Stage {
   dispose(): void;
 }
 
-export interface StageOptions {
-  readonly runsDir: string;
-  /** Checkpoint folders; default: the run's `checkpoints/<inference.checkpoint>`. */
-  readonly checkpoints?: readonly string[];
-  /** Overrides `inference.ttaAxes`. */
-  readonly ttaAxes?: readonly number[];
-}
-
-export async function loadStage(cfg: Config, opts: StageOptions): Promise<Stage> {
+/**
+ * A stage from its parts, wherever they come from (a run folder, a bundle on disk, a bundle fetched
+ * by the browser): `models` average into an ensemble, mirrored along `ttaAxes` (default: the
+ * config's `inference.ttaAxes`).
+ */
+export function makeStage(
+  cfg: Config,
+  plan: StagePlan,
+  models: readonly tf.LayersModel[],
+  o: { readonly ttaAxes?: readonly number[]; readonly checkpoints: readonly string[] },
+): Stage {
   if (traitsOf(cfg).task !== 'segmentation')
     throw new UsageError(
       `${cfg.name}: a ${cfg.model.type} config finds kidney boxes, it does not label voxels — evaluate it for box recall/precision, or predict with a config whose inference.cascade.stage1 names it`,
     );
   assertPrecision(cfg.inference.precision, 'inference.precision');
-  const run = runDirOf(opts.runsDir, cfg.name);
-  const plan = readPlan(run.plan);
-  const dirs = opts.checkpoints ?? [run.checkpoint(cfg.inference.checkpoint)];
-  const models: tf.LayersModel[] = [];
-  for (const d of dirs) {
-    if (!existsSync(join(d, CHECKPOINT_FILES.model)))
-      throw new IoError('no model.json in this checkpoint folder', d);
-    models.push(await loadModel(d));
-  }
   const is2d = isSliceModel(cfg);
-  const patch = windowPatch(cfg);
   // A 2D model cannot mirror along D (its windows are one slice thick).
-  const axes = (opts.ttaAxes ?? cfg.inference.ttaAxes).filter((a) => !(is2d && a === 0));
+  const axes = (o.ttaAxes ?? cfg.inference.ttaAxes).filter((a) => !(is2d && a === 0));
   return {
     cfg,
     plan,
-    predictor: new Predictor(models, axes),
-    patch,
+    predictor: new Predictor([...models], axes),
+    patch: windowPatch(cfg),
     encoding: cfg.model.outActivation,
     outChannels: cfg.model.outChannels,
     inChannels: cfg.model.inChannels,
-    checkpoints: dirs,
+    checkpoints: o.checkpoints,
     dispose: () => models.forEach((m) => m.dispose()),
   };
 }

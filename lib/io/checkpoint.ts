@@ -66,12 +66,18 @@ export function fileHandler(dir: string): tf.io.IOHandler {
         throw new IoError(`invalid model.json (${(e as Error).message})`, jsonPath, { cause: e });
       }
       const specs = json.weightsManifest.flatMap((g) => g.weights);
-      const bin = readFileSync(join(dir, WEIGHTS_BIN));
+      // One weights.bin (a checkpoint) or tfjs shards (a bundle), concatenated in manifest order.
+      const parts = weightPaths(json).map((f) => {
+        const p = join(dir, f);
+        if (!existsSync(p)) throw new IoError(`model.json names ${f}, which is missing`, p);
+        return readFileSync(p);
+      });
+      const bin = Buffer.concat(parts);
       const expected = specs.reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1) * 4, 0);
       if (bin.byteLength !== expected) {
         throw new IoError(
-          `weights.bin has ${bin.byteLength} bytes, the manifest needs ${expected}`,
-          join(dir, WEIGHTS_BIN),
+          `the weight files hold ${bin.byteLength} bytes, the manifest needs ${expected}`,
+          join(dir, weightPaths(json)[0] ?? WEIGHTS_BIN),
         );
       }
       return {
@@ -82,6 +88,31 @@ export function fileHandler(dir: string): tf.io.IOHandler {
       };
     },
   };
+}
+
+function weightPaths(json: ModelJson): string[] {
+  return json.weightsManifest.flatMap((g) => g.paths).map((p) => p.replace(/^\.\//, ''));
+}
+
+/** The files of the model folder `dir`: model.json and the weight files its manifest names. */
+export function modelFiles(dir: string): string[] {
+  const jsonPath = join(dir, MODEL_JSON);
+  if (!existsSync(jsonPath)) throw new IoError('no model.json here', dir);
+  return [MODEL_JSON, ...weightPaths(JSON.parse(readFileSync(jsonPath, 'utf8')) as ModelJson)];
+}
+
+/**
+ * Copies the model folder `src` to `out` with its weights as tfjs shards of at most `shardBytes`
+ * (`group1-shard1ofN.bin`, …), the layout tfjs's own converter writes and browsers cache well.
+ */
+export function writeSharded(src: string, out: string, shardBytes = 4 * 2 ** 20): void {
+  const json = JSON.parse(readFileSync(join(src, MODEL_JSON), 'utf8')) as ModelJson;
+  const bin = Buffer.concat(weightPaths(json).map((f) => readFileSync(join(src, f))));
+  const n = Math.max(1, Math.ceil(bin.byteLength / shardBytes));
+  const paths = Array.from({ length: n }, (_, k) => `group1-shard${k + 1}of${n}.bin`);
+  paths.forEach((p, k) => writeFileAtomic(join(out, p), bin.subarray(k * shardBytes, (k + 1) * shardBytes)));
+  const weights = json.weightsManifest.flatMap((g) => g.weights);
+  writeFileAtomic(join(out, MODEL_JSON), JSON.stringify({ ...json, weightsManifest: [{ paths, weights }] }));
 }
 
 /** Saves a LayersModel to `dir`. */

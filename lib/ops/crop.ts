@@ -118,3 +118,17 @@ export function withinForeground<T>(
     }
   return out;
 }
+
+/**
+ * Bounding box `[lo, hi)` of the body (voxels above `thresholdHu`) with a margin, for cropping to
+ * the nonzero region; the whole volume when nothing passes.
+ */
+export function bodyBox(
+  image: ArrayLike<number>,
+  shape: Shape3D,
+  thresholdHu = -500,
+  margin = 2,
+): { lo: Shape3D; hi: Shape3D } {
+  const box = boundingBox(shape, (i) => image[i]! > thresholdHu);
+  return box === null ? { lo: [0, 0, 0], hi: shape } : growBox(box, [margin, margin, margin], shape);
+}

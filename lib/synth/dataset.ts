@@ -6,7 +6,8 @@ import { assertKitsLabels } from '../data/labels.js';
 import { writeJsonAtomic } from '../io/atomic.js';
 import { readCanonical, writeLikeSource } from '../io/canonical.js';
 import { resampleNearest } from '../ops/resample.js';
-import { renderAroundLabels } from './from-labels.js';
+import { renderAroundLabels, type LabelGrid } from './from-labels.js';
+import { renderRandomized } from './randomized.js';
 import { writeNifti } from '../io/nifti.js';
 import { Rng } from '../rng/rng.js';
 import { synthCase, type SynthPreset } from './phantom.js';
@@ -22,7 +23,31 @@ export interface SynthOptions {
 
 export interface SynthSummary {
   readonly out: string;
-  readonly cases: { id: string; shape: number[]; layout: string; spacingMm: number[] }[];
+  readonly cases: {
+    id: string;
+    shape: number[];
+    layout: string;
+    spacingMm: number[];
+    /** Randomised rendering: the case's contrast phase and scanner noise. */
+    render?: { phase: string; noiseStd: number };
+  }[];
+}
+
+export const RENDER_STYLES = ['fixed', 'randomized'] as const;
+export type RenderStyle = (typeof RENDER_STYLES)[number];
+
+/** One case's image in the chosen style, with what the dataset file records of it. */
+function render(
+  g: LabelGrid,
+  rng: Rng,
+  style: RenderStyle,
+): { image: Int16Array; render?: SynthSummary['cases'][number]['render'] } {
+  if (style === 'fixed') return { image: renderAroundLabels(g, rng) };
+  const r = renderRandomized(g, rng);
+  return {
+    image: r.image,
+    render: { phase: r.palette.phase, noiseStd: Number(r.scanner.noiseStd.toFixed(1)) },
+  };
 }
 
 export function caseId(i: number): string {
@@ -66,6 +91,8 @@ export interface FromLabelsOptions {
   readonly labelSet?: LabelSet;
   /** Render only the first `limit` labelled cases (sorted by id). */
   readonly limit?: number;
+  /** `randomized`: a contrast phase, tissue shades, bone and scanner drawn per case (`randomized.ts`). */
+  readonly style?: RenderStyle;
   readonly onCase?: (index: number, total: number, id: string) => void;
 }
 
@@ -75,7 +102,9 @@ export interface FromLabelsOptions {
  * spacing covering the same extent.
  */
 export function writeFromLabelsDataset(opts: FromLabelsOptions): SynthSummary {
-  const root = Rng.fromSeed(opts.seed).fork('synth-from-labels');
+  const style = opts.style ?? 'fixed';
+  // The fixed stream keeps its historical name, so the papers' renderings stay byte-identical.
+  const root = Rng.fromSeed(opts.seed).fork(style === 'fixed' ? 'synth-from-labels' : 'synth-randomized');
   const cases = discoverCases(opts.labels, false)
     .filter((c) => c.segmentationPath !== undefined)
     .slice(0, opts.limit);
@@ -85,29 +114,41 @@ export function writeFromLabelsDataset(opts: FromLabelsOptions): SynthSummary {
     assertKitsLabels(label.data, c.segmentationPath!, label.scaling, opts.labelSet ?? 'kits19');
     const dir = join(opts.out, c.id);
     if (opts.spacingMm === undefined) {
-      const image = renderAroundLabels(label, root.fork(c.id));
-      writeLikeSource(join(dir, 'imaging.nii.gz'), image, label, 'int16');
+      const r = render(label, root.fork(c.id), style);
+      writeLikeSource(join(dir, 'imaging.nii.gz'), r.image, label, 'int16');
       writeLikeSource(join(dir, 'segmentation.nii.gz'), label.data, label, 'uint8');
       summary.cases.push({
         id: c.id,
         shape: [...label.orientation.fileShape],
         layout: 'source',
         spacingMm: [...label.spacingMm],
+        ...(r.render === undefined ? {} : { render: r.render }),
       });
     } else {
       const r = resampleNearest(label.data, label.shape, label.spacingMm, label.affine, opts.spacingMm);
-      const image = renderAroundLabels(
+      const img = render(
         { data: r.data, shape: r.shape, spacingMm: opts.spacingMm, affine: r.affine },
         root.fork(c.id),
+        style,
       );
       const fileShape: [number, number, number] = [r.shape[2], r.shape[1], r.shape[0]];
-      writeNifti(join(dir, 'imaging.nii.gz'), { data: image, shape: fileShape, affine: r.affine }, 'int16');
+      writeNifti(
+        join(dir, 'imaging.nii.gz'),
+        { data: img.image, shape: fileShape, affine: r.affine },
+        'int16',
+      );
       writeNifti(
         join(dir, 'segmentation.nii.gz'),
         { data: r.data, shape: fileShape, affine: r.affine },
         'uint8',
       );
-      summary.cases.push({ id: c.id, shape: fileShape, layout: 'RAS', spacingMm: [...opts.spacingMm] });
+      summary.cases.push({
+        id: c.id,
+        shape: fileShape,
+        layout: 'RAS',
+        spacingMm: [...opts.spacingMm],
+        ...(img.render === undefined ? {} : { render: img.render }),
+      });
     }
     opts.onCase?.(i, cases.length, c.id);
   });
@@ -115,6 +156,7 @@ export function writeFromLabelsDataset(opts: FromLabelsOptions): SynthSummary {
     generator: 'kitseg synth --from-labels',
     labelsFrom: opts.labels,
     labelSet: opts.labelSet ?? 'kits19',
+    render: style,
     seed: opts.seed,
     spacingMm: opts.spacingMm ?? null,
     labels: Object.fromEntries(LABEL_SCHEMES[opts.labelSet ?? 'kits19'].names.map((n, i) => [i, n])),

@@ -16,7 +16,8 @@ import { loadCase, type CaseRef } from '../data/kits19.js';
 import { writeFileAtomic, writeJsonAtomic } from '../io/atomic.js';
 import type { Logger } from '../core/logger.js';
 import type { Rng } from '../rng/rng.js';
-import { makePlan, readPlan, type Plan } from '../preprocess/plan.js';
+import { makePlan, readPlan } from '../preprocess/plan.js';
+import type { Plan } from '../preprocess/plan-schema.js';
 import { preprocessCase, type PreprocessedCase } from './data.js';
 
 const FORMAT = 1;

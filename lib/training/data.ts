@@ -5,13 +5,12 @@
  */
 import type { Config } from '../config/schema/index.js';
 import type { Shape3D, Spacing3D } from '../core/types.js';
-import { bodyBox } from '../data/fingerprint.js';
 import { loadCase, type CaseRef, type LoadedCase } from '../data/kits19.js';
 import type { LabelSet } from '../core/labels.js';
 import { classLocations, sampleCentre, type ClassLocations } from '../data/sampler.js';
 import { kidneyBoxes, type CropRule } from '../postprocess/kidney-components.js';
 import { extractSlice, sliceIndices, type SliceRule } from '../data/slices.js';
-import { boxShape, cropBox, extractPatch, type Box } from '../ops/crop.js';
+import { bodyBox, boxShape, cropBox, extractPatch, type Box } from '../ops/crop.js';
 import type { Rng } from '../rng/rng.js';
 import { resampleToShape } from '../transforms/resample.js';
 import { preprocessRegion, type GridPlan } from '../preprocess/pipeline.js';

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { aggregateStats, caseStats, percentile, WEI_ROI_MM } from '../../lib/data/stats.js';
 import { diagonalAffine } from '../../lib/io/affine.js';
-import type { CanonicalVolume } from '../../lib/io/canonical.js';
+import type { CanonicalVolume } from '../../lib/io/canonical-volume.js';
 
 /** A canonical label grid [D, H, W] = [10, 20, 40] at [3, 1, 1] mm with boxes painted in. */
 function grid(boxes: { lo: number[]; hi: number[]; label: number }[]): CanonicalVolume {

@@ -13,7 +13,7 @@ export function useTmpDir(): () => string {
 }
 
 export const SHARED = new URL('../../../shared/', import.meta.url).pathname;
-export const REAL_CT = join(SHARED, 'fixtures/real-ct');
+export const REAL_CT = new URL('../../data/real-ct/', import.meta.url).pathname;
 /** The label maps committed with the project (data/README.md). */
 export const KITS_LABELS = new URL('../../data/kits19-labels/', import.meta.url).pathname;
 export const KITS23_LABELS = new URL('../../data/kits23-labels/', import.meta.url).pathname;

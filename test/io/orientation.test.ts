@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { Affine } from '../../lib/core/types.js';
-import { canonicalize } from '../../lib/io/canonical.js';
+import { canonicalize } from '../../lib/io/canonical-volume.js';
 import {
   axisCodes,
   canonicalAffine,

@@ -1,6 +1,7 @@
 // Resampling, normalisation, fingerprint/target spacing and body cropping against hand-computed values.
 import { expect } from 'chai';
-import { bodyBox, computeFingerprint, targetSpacing } from '../../lib/data/fingerprint.js';
+import { computeFingerprint, targetSpacing } from '../../lib/data/fingerprint.js';
+import { bodyBox } from '../../lib/ops/crop.js';
 import { normalize } from '../../lib/transforms/intensity.js';
 import { cropBox } from '../../lib/ops/crop.js';
 import {

@@ -4,7 +4,7 @@
  * scores existing prediction files. Tables go to stdout (JSON with --json) and, for a config, to
  * `runs/<name>/evaluation/<split>[-<tag>]/scores.{json,csv,md}` with the predictions beside them.
  */
-import { join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { selectBackend } from '../../backend/select.js';
 import { loadConfig } from '../../config/load.js';
@@ -49,7 +49,11 @@ export function evaluateCommand(io: CliIO): CliCommand<Args> {
           type: 'string',
           describe: 'Score these prediction files instead of predicting',
         })
-        .option('data', { type: 'string', describe: 'Dataset with the references (with --pred-dir)' })
+        .option('data', {
+          type: 'string',
+          describe:
+            'With --pred-dir: the references; with --config: predict and score every case of this dataset instead of a split (e.g. data/real-ct)',
+        })
         .option('labels', {
           choices: LABEL_SETS,
           describe: "Label set of the references (with --pred-dir; default: the config's data.labels)",
@@ -81,16 +85,21 @@ export function evaluateCommand(io: CliIO): CliCommand<Args> {
       }
       if (a.config === undefined)
         throw new UsageError('give --config (predict and score) or --pred-dir (score files)');
+      if (a.data !== undefined && a.split !== undefined)
+        throw new UsageError('--data scores every case of that dataset; leave out --split');
       const cfg = loadConfig(a.config, a.set);
       const sel = await selectBackend(backendFor(a, cfg), { memory: 'release' });
       log.info(`backend: ${sel.name}`);
       const run = runDirOf(a.runs, cfg.name);
-      const outDir = run.evaluation(a.tag === undefined ? split : `${split}-${a.tag}`);
+      const name = a.data === undefined ? split : basename(resolve(a.data));
+      const outDir = run.evaluation(a.tag === undefined ? name : `${name}-${a.tag}`);
       const so = stageOptionsFrom(a);
-      const res = await evaluateConfig(cfg, { ...so, split, outDir, log });
+      const data = a.data === undefined ? {} : { data: a.data };
+      const res = await evaluateConfig(cfg, { ...so, split, outDir, log, ...data });
       const meta = {
         config: a.config,
-        split,
+        split: a.data === undefined ? split : null,
+        data: a.data ?? cfg.data.root,
         backend: sel.name,
         checkpoints: res.checkpoints,
         ttaAxes: so.ttaAxes ?? cfg.inference.ttaAxes,
@@ -107,10 +116,10 @@ export function evaluateCommand(io: CliIO): CliCommand<Args> {
       }
       const report = await writeHtmlReport({
         runDir: run.root,
-        title: `${cfg.name} — ${split}${a.tag === undefined ? '' : ` (${a.tag})`}`,
+        title: `${cfg.name} — ${name}${a.tag === undefined ? '' : ` (${a.tag})`}`,
         config: cfg,
         tables: res.tables,
-        refs: splitCases(cfg, split),
+        refs: a.data === undefined ? splitCases(cfg, split) : discoverCases(a.data),
         predictions: join(outDir, 'predictions'),
       });
       log.info(`report: ${report}`);

@@ -1,9 +1,11 @@
 /**
- * `kitseg predict --config C --input FILE|DIR --output FILE|DIR [--checkpoint A …] [--tta]
- * [--probabilities] [--overwrite]`: segments CT files through the config's pipeline (the cascade
- * when the config is a stage 2); every output has its input's exact shape and affine.
+ * `kitseg predict (--config C | --model BUNDLE) --input FILE|DIR --output FILE|DIR [--checkpoint A …]
+ * [--tta] [--probabilities] [--overwrite]`: segments CT files through the config's pipeline (the
+ * cascade when the config is a stage 2) or a bundle's; with neither, through the pretrained bundle
+ * under models/. Every output has its input's exact shape and affine.
  */
-import { dirname } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { Argv } from 'yargs';
 import { selectBackend } from '../../backend/select.js';
 import { loadConfig } from '../../config/load.js';
@@ -20,11 +22,19 @@ import {
   type GlobalArgs,
   backendFor,
 } from '../context.js';
+import { loadBundlePipeline } from '../../bundle/load.js';
+import { UsageError } from '../../core/errors.js';
+import type { Pipeline } from '../../inference/cascade.js';
 import { withConfigOptions } from '../options.js';
 import { bar } from '../progress.js';
+import { packageRoot } from '../version.js';
 import { inferenceOptions, stageOptionsFrom, type InferenceArgs } from '../inference-options.js';
 
-interface Args extends GlobalArgs, ConfigArgs, InferenceArgs {
+/** The pretrained bundle `predict` uses when given neither --config nor --model. */
+export const PRETRAINED = 'models/kitseg-kits19';
+
+interface Args extends GlobalArgs, Partial<ConfigArgs>, InferenceArgs {
+  model?: string;
   input: string;
   output: string;
   probabilities: boolean;
@@ -37,7 +47,11 @@ export function predictCommand(io: CliIO): CliCommand<Args> {
     command: 'predict',
     describe: 'Segment CT files (sliding window, TTA, ensembles, cascade, post-processing)',
     builder: (y: Argv) =>
-      inferenceOptions(withConfigOptions(y))
+      inferenceOptions(withConfigOptions(y, true))
+        .option('model', {
+          type: 'string',
+          describe: `A bundle folder (\`kitseg export\`); default with no --config: the pretrained ${PRETRAINED}`,
+        })
         .option('input', {
           type: 'string',
           demandOption: true,
@@ -52,12 +66,9 @@ export function predictCommand(io: CliIO): CliCommand<Args> {
         .option('overwrite', { type: 'boolean', default: false, describe: 'Redo outputs that already exist' })
         .option('json', { type: 'boolean', default: false }),
     handler: async (a: Args) => {
-      const cfg = loadConfig(a.config, a.set);
       const log = loggerFor(io, a);
       const jobs = predictJobs(a.input, a.output);
-      const sel = await selectBackend(backendFor(a, cfg), { memory: 'release' });
-      log.info(`backend: ${sel.name}`);
-      const pipe = await loadPipeline(cfg, stageOptionsFrom(a));
+      const { pipe, backend } = await openPipeline(a, (m) => log.info(m));
       const done: { id: string; output: string; seconds: number; skipped: boolean }[] = [];
       for (const p of removeDeadTemporaries([...new Set(jobs.map((j) => dirname(j.output)))]))
         log.info(`removed a stale temporary of a dead process: ${p}`);
@@ -115,11 +126,40 @@ export function predictCommand(io: CliIO): CliCommand<Args> {
         process.removeListener('SIGINT', onSignal);
         process.removeListener('SIGTERM', onSignal);
       }
-      printResult(io, a.json, { backend: sel.name, cases: done }, () =>
+      printResult(io, a.json, { backend, cases: done }, () =>
         done
           .map((d) => `${d.id}\t${d.skipped ? 'skipped' : d.seconds.toFixed(1) + ' s'}\t${d.output}\n`)
           .join(''),
       );
     },
   };
+}
+
+/** The pipeline of --config, of --model, or of the pretrained bundle; with the backend it runs on. */
+async function openPipeline(
+  a: Args,
+  info: (m: string) => void,
+): Promise<{ pipe: Pipeline; backend: string }> {
+  if (a.config !== undefined && a.model !== undefined)
+    throw new UsageError('give --config or --model, not both');
+  if (a.config !== undefined) {
+    const cfg = loadConfig(a.config, a.set ?? []);
+    const sel = await selectBackend(backendFor(a, cfg), { memory: 'release' });
+    info(`backend: ${sel.name}`);
+    return { pipe: await loadPipeline(cfg, stageOptionsFrom(a)), backend: sel.name };
+  }
+  if (a.checkpoint !== undefined && a.checkpoint.length > 0)
+    throw new UsageError('--checkpoint goes with --config; a bundle carries its own weights');
+  if ((a.set ?? []).length > 0) throw new UsageError('--set goes with --config; a bundle is fixed');
+  let dir = a.model;
+  if (dir === undefined) {
+    dir = join(packageRoot(), PRETRAINED);
+    if (!existsSync(dir)) throw new UsageError(`give --config or --model (no pretrained bundle at ${dir})`);
+  }
+  const sel = await selectBackend(backendFor(a), { memory: 'release' });
+  info(`backend: ${sel.name}`);
+  const tta = stageOptionsFrom(a).ttaAxes;
+  const { manifest, pipeline } = await loadBundlePipeline(dir, tta === undefined ? {} : { ttaAxes: tta });
+  info(`bundle ${manifest.name} (${dir})`);
+  return { pipe: pipeline, backend: sel.name };
 }

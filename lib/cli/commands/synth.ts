@@ -15,6 +15,7 @@ interface Args extends GlobalArgs {
   fromLabels?: string;
   spacing?: string;
   labels: LabelSet;
+  randomize: boolean;
 }
 
 function parseSpacing(s: string): [number, number, number] {
@@ -56,6 +57,12 @@ export function synthCommand(io: CliIO): CliCommand<Args> {
           default: 'kits19' as const,
           describe: 'With --from-labels: the label set of the maps (kits23: cysts are label 3)',
         })
+        .option('randomize', {
+          type: 'boolean',
+          default: false,
+          describe:
+            'With --from-labels: draw contrast phase, tissue HU, bone, body size and scanner per case (domain randomisation)',
+        })
         .option('json', { type: 'boolean', default: false, describe: 'Print JSON' }),
     handler: (args: Args) => {
       const log = loggerFor(io, args);
@@ -68,6 +75,8 @@ export function synthCommand(io: CliIO): CliCommand<Args> {
       if (args.spacing !== undefined && args.fromLabels === undefined) {
         throw new UsageError('--spacing goes with --from-labels');
       }
+      if (args.randomize && args.fromLabels === undefined)
+        throw new UsageError('--randomize goes with --from-labels');
       const spacingMm = args.spacing === undefined ? undefined : parseSpacing(args.spacing);
       const summary =
         args.fromLabels === undefined
@@ -77,6 +86,7 @@ export function synthCommand(io: CliIO): CliCommand<Args> {
               out: args.out,
               seed: args.seed,
               labelSet: args.labels,
+              style: args.randomize ? 'randomized' : 'fixed',
               ...(args.cases === undefined ? {} : { limit: args.cases }),
               onCase,
               ...(spacingMm === undefined ? {} : { spacingMm }),

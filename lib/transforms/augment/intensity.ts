@@ -37,17 +37,21 @@ export function noise(x: Float32Array, std: number, rng: Rng): void {
   for (let i = 0; i < x.length; i++) x[i] = x[i]! + rng.normal() * std;
 }
 
-/** Separable Gaussian blur (σ in voxels, kernel ±3σ, edges clamped). */
-export function blur(x: Float32Array, shape: Shape3D, sigma: number): void {
-  const r = Math.max(1, Math.ceil(3 * sigma));
-  const k = Float64Array.from({ length: 2 * r + 1 }, (_, i) =>
-    Math.exp(-((i - r) ** 2) / (2 * sigma * sigma)),
-  );
-  const ks = k.reduce((a, b) => a + b, 0);
-  for (let i = 0; i < k.length; i++) k[i] = k[i]! / ks;
-  const [D, H, W] = shape;
+/** Separable Gaussian blur (σ in voxels, one for all axes or per `[D, H, W]` axis; kernel ±3σ, edges clamped). */
+export function blur(
+  x: Float32Array,
+  shape: Shape3D,
+  sigma: number | readonly [number, number, number],
+): void {
+  const [H, W] = [shape[1], shape[2]];
   const tmp = new Float32Array(x.length);
   for (let axis = 0; axis < 3; axis++) {
+    const s = typeof sigma === 'number' ? sigma : sigma[axis]!;
+    if (s <= 0) continue;
+    const r = Math.max(1, Math.ceil(3 * s));
+    const k = Float64Array.from({ length: 2 * r + 1 }, (_, i) => Math.exp(-((i - r) ** 2) / (2 * s * s)));
+    const ks = k.reduce((a, b) => a + b, 0);
+    for (let i = 0; i < k.length; i++) k[i] = k[i]! / ks;
     const n = shape[axis]!;
     const stride = axis === 0 ? H * W : axis === 1 ? W : 1;
     for (let i = 0; i < x.length; i++) {
@@ -61,7 +65,6 @@ export function blur(x: Float32Array, shape: Shape3D, sigma: number): void {
     }
     x.set(tmp);
   }
-  void D;
 }
 
 /** Down to `zoom` × the size (nearest), back up (linear). */
