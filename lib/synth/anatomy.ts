@@ -135,14 +135,7 @@ export function paintBody(cv: Canvas, b: BodySpec, rng: Rng): void {
   // Bowel loops in the anterior abdomen: wall, fluid, and gas rising anteriorly.
   const loops = Math.round(((zHi - zLo) / 100) * rng.uniform(10, 16));
   for (let k = 0; k < loops; k++) {
-    const r = rng.uniform(10, 20);
-    const p: Vec3 = [
-      rng.uniform(-0.65, 0.65) * b.bodyA,
-      rng.uniform(-0.05, 0.65) * b.bodyB,
-      rng.uniform(zLo, zHi),
-    ];
-    const q: Vec3 = [p[0] + rng.uniform(-70, 70), p[1] + rng.uniform(-25, 25), p[2] + rng.uniform(-40, 40)];
-    const gas = rng.bernoulli(0.4);
+    const { r, p, q, gas } = bowelLoop(rng, b, zLo, zHi, 10, 20);
     // Collapsed loops look like soft tissue, filled ones like fluid.
     const fluid = rng.bernoulli(0.5) ? rng.uniform(25, 45) : rng.uniform(0, 20);
     const seg = capsule(p, q, r);
@@ -152,6 +145,18 @@ export function paintBody(cv: Canvas, b: BodySpec, rng: Rng): void {
       else img[i] = gas && y > (p[1] + q[1]) / 2 ? -850 : fluid;
     });
   }
+}
+
+/** One bowel loop's radius, end points (anterior abdomen) and whether gas rises in it. */
+export function bowelLoop(rng: Rng, b: BodySpec, zLo: number, zHi: number, rLo: number, rHi: number) {
+  const r = rng.uniform(rLo, rHi);
+  const p: Vec3 = [
+    rng.uniform(-0.65, 0.65) * b.bodyA,
+    rng.uniform(-0.05, 0.65) * b.bodyB,
+    rng.uniform(zLo, zHi),
+  ];
+  const q: Vec3 = [p[0] + rng.uniform(-70, 70), p[1] + rng.uniform(-25, 25), p[2] + rng.uniform(-40, 40)];
+  return { r, p, q, gas: rng.bernoulli(0.4) };
 }
 
 /** Adds scanner noise and a slight in-plane blur, then rounds to valid int16 HU. */

@@ -8,7 +8,7 @@
  */
 import { blur } from '../transforms/augment/intensity.js';
 import type { Rng } from '../rng/rng.js';
-import type { BodySpec } from './anatomy.js';
+import { bowelLoop, type BodySpec } from './anatomy.js';
 import { Canvas, texture } from './canvas.js';
 import { forEachLabelled, kidneyModel, placeBody, type KidneyTissue, type LabelGrid } from './from-labels.js';
 import { samplePalette, tissueId, TISSUES, type Palette, type Tissue } from './palette.js';
@@ -265,14 +265,7 @@ function paintBowel(cv: Canvas, b: BodySpec, p: Palette, rng: Rng, zLo: number, 
   };
   const loops = Math.round(((zHi - zLo) / 100) * rng.uniform(8, 18));
   for (let k = 0; k < loops; k++) {
-    const r = rng.uniform(8, 22);
-    const a: Vec3 = [
-      rng.uniform(-0.65, 0.65) * b.bodyA,
-      rng.uniform(-0.05, 0.65) * b.bodyB,
-      rng.uniform(zLo, zHi),
-    ];
-    const q: Vec3 = [a[0] + rng.uniform(-70, 70), a[1] + rng.uniform(-25, 25), a[2] + rng.uniform(-40, 40)];
-    const gas = rng.bernoulli(0.4);
+    const { r, p: a, q, gas } = bowelLoop(rng, b, zLo, zHi, 8, 22);
     const content = rng.bernoulli(p.oralFraction) ? id.oral : rng.bernoulli(0.5) ? id.wall : id.fluid;
     cv.paint(capsule(a, q, r), (rr, x, y, _z, i) => {
       if (Math.hypot(x / b.bodyA, y / b.bodyB) > 0.85) return;
