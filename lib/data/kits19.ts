@@ -4,7 +4,7 @@
  * order and loaded onto the canonical grid with their geometry and labels validated.
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { DataError, IoError } from '../core/errors.js';
 import { affinesClose } from '../io/affine.js';
 import { readCanonical } from '../io/canonical.js';
@@ -13,6 +13,8 @@ import type { LabelSet } from '../core/labels.js';
 import { assertFinite, assertKitsLabels } from './labels.js';
 
 export const CASE_PATTERN = /^case_\d{5}$/;
+/** The tissue map `kitseg synth --from-labels --randomize` writes beside a case's imaging. */
+export const TISSUE_FILE = 'tissue.nii.gz';
 
 /** One case folder. */
 export interface CaseRef {
@@ -70,6 +72,19 @@ export function loadCase(ref: CaseRef, labels: LabelSet = 'kits19'): LoadedCase 
   assertSameGeometry(image, label, ref.segmentationPath);
   assertKitsLabels(label.data, ref.segmentationPath, label.scaling, labels);
   return { ref, image, label };
+}
+
+/** A case's tissue map (for `data.render`), on the imaging's grid. */
+export function loadTissue(c: LoadedCase): CanonicalVolume {
+  const path = join(dirname(c.ref.imagingPath), TISSUE_FILE);
+  if (!existsSync(path))
+    throw new IoError(
+      `missing ${TISSUE_FILE}: data.render re-shades training patches from the tissue maps that \`kitseg synth --from-labels --randomize\` writes (or set data.render: null)`,
+      path,
+    );
+  const t = readCanonical(path);
+  assertSameGeometry(c.image, t, path);
+  return t;
 }
 
 /** Checks that a volume shares the reference's file shape and affine; `refName` names the reference. */

@@ -19,10 +19,16 @@ import { writeFileAtomic, writeJsonAtomic } from '../io/atomic.js';
 import { EPOCH_CHECKPOINT, runDirOf } from '../io/run-dir.js';
 import { hasLastCheckpoint, isTrained, trainConfig } from '../tasks/index.js';
 import { ExperimentSchema, type Experiment, type Variant } from './schema.js';
+import { resolveReported } from './reported.js';
+import { convergence, convergenceCell, type Convergence } from './convergence.js';
 
 export function loadExperiment(path: string): Experiment {
   if (!existsSync(path)) throw new IoError('experiment file not found', path);
-  return parseWithSchema(ExperimentSchema, parseYaml(readFileSync(path, 'utf8')) as unknown, path);
+  const exp = parseWithSchema(ExperimentSchema, parseYaml(readFileSync(path, 'utf8')) as unknown, path);
+  return {
+    ...exp,
+    variants: exp.variants.map((v, i) => ({ ...v, reported: resolveReported(path, i, v.reported) })),
+  };
 }
 
 export interface RunOptions {
@@ -48,6 +54,8 @@ export interface VariantResult {
   /** Box recall and precision of a detector, alone or as a cascade's first stage. */
   readonly boxes?: { readonly recall: number; readonly precision: number };
   readonly seconds: number;
+  /** The convergence rule on the run's val curve (absent in results written before it). */
+  readonly convergence?: Convergence | null;
   readonly backend: string;
   readonly scale: string;
   readonly reported: Variant['reported'];
@@ -169,6 +177,7 @@ export async function runExperiment(path: string, o: RunOptions): Promise<Varian
       composite: s.composite,
       ...(d === undefined ? {} : { boxes: { recall: d.recall, precision: d.precision } }),
       seconds: (performance.now() - t0) / 1000,
+      convergence: convergence(run.metrics),
       backend: o.backend,
       scale: o.scale,
       reported: v.reported,
@@ -206,14 +215,14 @@ export async function gatherTable(
     '',
     exp.description,
     '',
-    '| variant | kidney Dice | tumour Dice | composite | paper kidney | paper tumour | paper composite | box recall / precision | folds | wall s | backend | scale |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| variant | kidney Dice | tumour Dice | composite | paper kidney | paper tumour | paper composite | box recall / precision | paper recall / precision | converged (last 20 %) | folds | wall s | backend | scale |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   ];
   for (const v of exp.variants) {
     const rs = all.filter((r) => r.variant === v.name);
     if (rs.length === 0) {
       lines.push(
-        `| ${v.label ?? v.name} | not run | | | ${f(v.reported?.kidney)} | ${f(v.reported?.tumor)} | ${f(v.reported?.composite)} | | 0 | | | |`,
+        `| ${v.label ?? v.name} | not run | | | ${f(v.reported?.kidney)} | ${f(v.reported?.tumor)} | ${f(v.reported?.composite)} | | ${paperBoxes(v)} | | 0 | | | |`,
       );
       continue;
     }
@@ -233,7 +242,7 @@ export async function gatherTable(
     };
     rows.push(row);
     lines.push(
-      `| ${row.label} | ${f(row.kidney)} | ${f(row.tumor)} | ${f(row.composite)} | ${f(v.reported?.kidney)} | ${f(v.reported?.tumor)} | ${f(v.reported?.composite)} | ${row.boxes === undefined ? '' : `${f(row.boxes.recall)} / ${f(row.boxes.precision)}`} | ${rs.length} | ${row.seconds.toFixed(0)} | ${row.backend} | ${row.scale} |`,
+      `| ${row.label} | ${f(row.kidney)} | ${f(row.tumor)} | ${f(row.composite)} | ${f(v.reported?.kidney)} | ${f(v.reported?.tumor)} | ${f(v.reported?.composite)} | ${row.boxes === undefined ? '' : `${f(row.boxes.recall)} / ${f(row.boxes.precision)}`} | ${paperBoxes(v)} | ${convergenceCell(worstConvergence(rs))} | ${rs.length} | ${row.seconds.toFixed(0)} | ${row.backend} | ${row.scale} |`,
     );
   }
   const markdown = lines.join('\n') + '\n';
@@ -251,6 +260,18 @@ export async function gatherTable(
   writeFileAtomic(join(dir, 'table.svg'), svg);
   writeFileAtomic(join(dir, 'table.png'), png);
   return { markdown, rows };
+}
+
+/** Over folds: the largest gain decides (one unconverged fold makes the row unconverged). */
+function worstConvergence(rs: readonly VariantResult[]): Convergence | null {
+  const cs = rs.map((r) => r.convergence ?? null);
+  if (cs.some((c) => c === null)) return null;
+  return cs.reduce((a, c) => (c!.gain > a!.gain ? c : a), cs[0]!) ?? null;
+}
+
+function paperBoxes(v: Variant): string {
+  const r = v.reported;
+  return r?.recall === undefined && r?.precision === undefined ? '' : `${f(r?.recall)} / ${f(r?.precision)}`;
 }
 
 /** The bars of an experiment chart: each variant's kidney, tumour and composite Dice, ours and the paper's. */

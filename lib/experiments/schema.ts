@@ -8,6 +8,18 @@ import { z } from 'zod';
 const Name = z.string().regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, ".", "_" and "-" only');
 const Score = z.number().min(0).max(1);
 
+/** A row's published scores; a detector's box recall and precision. */
+export const Reported = z.strictObject({
+  kidney: Score.optional(),
+  tumor: Score.optional(),
+  composite: Score.optional(),
+  recall: Score.optional(),
+  precision: Score.optional(),
+});
+const ReportedRef = z
+  .string()
+  .regex(/^[a-z0-9_]+(\.[A-Za-z0-9_]+)+$/, 'a dotted path such as zhang.table1_val.0');
+
 export const VariantSchema = z.strictObject({
   name: Name,
   /** Table row label (default: the name). */
@@ -30,11 +42,11 @@ export const VariantSchema = z.strictObject({
   checkpoints: z.enum(['best', 'top']).default('best'),
   /** Ensemble: also average the `last` checkpoint of these variants' runs with this one's best. */
   ensembleWith: z.array(Name).default([]),
-  /** The paper's numbers for this row. */
-  reported: z
-    .strictObject({ kidney: Score.optional(), tumor: Score.optional(), composite: Score.optional() })
-    .nullable()
-    .default(null),
+  /**
+   * The paper's numbers for this row: a dotted path into `reported.yaml` beside the experiment file
+   * (`zhang.table1_val.0`), resolved when the file loads, or the numbers themselves.
+   */
+  reported: z.union([ReportedRef, Reported]).nullable().default(null),
 });
 
 export const ExperimentSchema = z.strictObject({
@@ -52,5 +64,9 @@ export const ExperimentSchema = z.strictObject({
   variants: z.array(VariantSchema).min(1),
 });
 
-export type Variant = z.infer<typeof VariantSchema>;
-export type Experiment = z.infer<typeof ExperimentSchema>;
+type VariantFile = z.infer<typeof VariantSchema>;
+/** A variant as loaded: its `reported` reference resolved to numbers. */
+export type Variant = Omit<VariantFile, 'reported'> & { readonly reported: z.infer<typeof Reported> | null };
+export type Experiment = Omit<z.infer<typeof ExperimentSchema>, 'variants'> & {
+  readonly variants: Variant[];
+};

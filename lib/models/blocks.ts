@@ -178,12 +178,15 @@ export function residualBlock(
   act: Act,
   name: string,
   project = false,
+  residual = true,
 ): Sym {
   const one = kernel.map(() => 1);
   let y = normAct(x, norm, act, `${name}_a`);
   y = conv(y, filters, kernel, one, `${name}_a_conv`);
   y = normAct(y, norm, act, `${name}_b`);
   y = conv(y, filters, kernel, one, `${name}_b_conv`);
+  // Without the identity the block is a plain pre-activation double convolution (Zhang's "3D+DS").
+  if (!residual) return y;
   const shortcut = project ? conv(x, filters, one, one, `${name}_proj`) : x;
   return add([shortcut, y], `${name}_add`);
 }

@@ -24,7 +24,16 @@ export function buildResUnet3d(cfg: ResUnet3dConfig, patchSize: readonly number[
   for (let l = 0; l < levels; l++) {
     const f = filtersAt(cfg.baseFilters, cfg.maxFilters, l);
     for (let b = 0; b < cfg.blocksPerLevel; b++)
-      x = residualBlock(x, f, [...cfg.kernelSize], cfg.norm, cfg.activation, `enc${l}_res${b}`);
+      x = residualBlock(
+        x,
+        f,
+        [...cfg.kernelSize],
+        cfg.norm,
+        cfg.activation,
+        `enc${l}_res${b}`,
+        false,
+        cfg.residual,
+      );
     if (l < levels - 1) {
       skips.push(x);
       x = conv(
@@ -41,7 +50,16 @@ export function buildResUnet3d(cfg: ResUnet3dConfig, patchSize: readonly number[
     const f = filtersAt(cfg.baseFilters, cfg.maxFilters, l);
     x = upsample(x, f, [...cfg.strideSchedule[l]!], cfg.upsampling, `dec${l}_up`);
     x = add([skips[l]!, x], `dec${l}_skip`);
-    x = residualBlock(x, f, [...cfg.kernelSize], cfg.norm, cfg.activation, `dec${l}_res`, true);
+    x = residualBlock(
+      x,
+      f,
+      [...cfg.kernelSize],
+      cfg.norm,
+      cfg.activation,
+      `dec${l}_res`,
+      cfg.residual,
+      cfg.residual,
+    );
     if (l === 0 || cfg.deepSupervision) {
       const y = normAct(x, cfg.norm, cfg.activation, `dec${l}_out`);
       outputs.push(head(y, cfg.outChannels, cfg.outActivation, l === 0 ? 'output' : `output_ds${l}`));

@@ -1,6 +1,6 @@
 /** Writes a synthetic dataset in the KiTS19 layout, case by case, with a provenance file. */
 import { join } from 'node:path';
-import { discoverCases } from '../data/kits19.js';
+import { discoverCases, TISSUE_FILE } from '../data/kits19.js';
 import { LABEL_SCHEMES, type LabelSet } from '../core/labels.js';
 import { assertKitsLabels } from '../data/labels.js';
 import { writeJsonAtomic } from '../io/atomic.js';
@@ -8,6 +8,7 @@ import { readCanonical, writeLikeSource } from '../io/canonical.js';
 import { resampleNearest } from '../ops/resample.js';
 import { renderAroundLabels, type LabelGrid } from './from-labels.js';
 import { renderRandomized } from './randomized.js';
+import { TISSUES } from './palette.js';
 import { writeNifti } from '../io/nifti.js';
 import { Rng } from '../rng/rng.js';
 import { synthCase, type SynthPreset } from './phantom.js';
@@ -41,11 +42,12 @@ function render(
   g: LabelGrid,
   rng: Rng,
   style: RenderStyle,
-): { image: Int16Array; render?: SynthSummary['cases'][number]['render'] } {
+): { image: Int16Array; tissue?: Uint8Array; render?: SynthSummary['cases'][number]['render'] } {
   if (style === 'fixed') return { image: renderAroundLabels(g, rng) };
   const r = renderRandomized(g, rng);
   return {
     image: r.image,
+    tissue: r.tissueMap,
     render: { phase: r.palette.phase, noiseStd: Number(r.scanner.noiseStd.toFixed(1)) },
   };
 }
@@ -117,6 +119,7 @@ export function writeFromLabelsDataset(opts: FromLabelsOptions): SynthSummary {
       const r = render(label, root.fork(c.id), style);
       writeLikeSource(join(dir, 'imaging.nii.gz'), r.image, label, 'int16');
       writeLikeSource(join(dir, 'segmentation.nii.gz'), label.data, label, 'uint8');
+      if (r.tissue !== undefined) writeLikeSource(join(dir, TISSUE_FILE), r.tissue, label, 'uint8');
       summary.cases.push({
         id: c.id,
         shape: [...label.orientation.fileShape],
@@ -142,6 +145,8 @@ export function writeFromLabelsDataset(opts: FromLabelsOptions): SynthSummary {
         { data: r.data, shape: fileShape, affine: r.affine },
         'uint8',
       );
+      if (img.tissue !== undefined)
+        writeNifti(join(dir, TISSUE_FILE), { data: img.tissue, shape: fileShape, affine: r.affine }, 'uint8');
       summary.cases.push({
         id: c.id,
         shape: fileShape,
@@ -157,6 +162,7 @@ export function writeFromLabelsDataset(opts: FromLabelsOptions): SynthSummary {
     labelsFrom: opts.labels,
     labelSet: opts.labelSet ?? 'kits19',
     render: style,
+    ...(style === 'randomized' ? { tissueMaps: TISSUE_FILE, tissues: ['unpainted', ...TISSUES] } : {}),
     seed: opts.seed,
     spacingMm: opts.spacingMm ?? null,
     labels: Object.fromEntries(LABEL_SCHEMES[opts.labelSet ?? 'kits19'].names.map((n, i) => [i, n])),

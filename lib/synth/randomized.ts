@@ -7,6 +7,7 @@
  * averaged down, so that structure edges carry partial volume; the labelled kidneys are the labels.
  */
 import { blur } from '../transforms/augment/intensity.js';
+import type { Shape3D, Spacing3D } from '../core/types.js';
 import type { Rng } from '../rng/rng.js';
 import { bowelLoop, type BodySpec } from './anatomy.js';
 import { Canvas, texture } from './canvas.js';
@@ -31,6 +32,8 @@ export interface RandomizedCase {
   readonly image: Int16Array;
   /** Tissue id (`tissueId`) per voxel where both supersampled halves agree, else 0. */
   readonly tissue: Uint8Array;
+  /** Tissue id of every voxel (its first supersampled half): what training re-shades (`reshade.ts`). */
+  readonly tissueMap: Uint8Array;
   readonly palette: Palette;
   readonly scanner: Scanner;
 }
@@ -91,6 +94,7 @@ export function renderRandomized(g: LabelGrid, rng: Rng, clean = false): Randomi
   const hu = shade(fine, palette, rng.fork('texture'));
   const image = new Float32Array(D * HW);
   const pure = new Uint8Array(D * HW);
+  const map = new Uint8Array(D * HW);
   for (let d = 0; d < D; d++)
     for (let r = 0; r < HW; r++) {
       let acc = 0;
@@ -103,11 +107,22 @@ export function renderRandomized(g: LabelGrid, rng: Rng, clean = false): Randomi
       }
       image[d * HW + r] = acc / SUPER;
       pure[d * HW + r] = same ? t0 : 0;
+      map[d * HW + r] = t0;
     }
   if (!clean) applyScanner(image, g, o, scanner, rng.fork('noise'));
   const out = new Int16Array(image.length);
   for (let i = 0; i < image.length; i++) out[i] = Math.max(-1024, Math.min(3071, Math.round(image[i]!)));
-  return { image: out, tissue: pure, palette, scanner };
+  return { image: out, tissue: pure, tissueMap: map, palette, scanner };
+}
+
+/** One texture field per tissue (wavelengths in mm): fine trabeculae, coarser soft tissue. */
+export function tissueTextures(rng: Rng): ((x: number, y: number, z: number) => number)[] {
+  const fine: Partial<Record<Tissue, [number, number]>> = {
+    marrow: [2, 6],
+    boneCortex: [2, 5],
+    tumour: [5, 20],
+  };
+  return TISSUES.map((t) => texture(rng.fork(t), 6, ...(fine[t] ?? [8, 40])));
 }
 
 /** HU of every fine voxel: its tissue's mean plus that tissue's amplitude times its own texture. */
@@ -115,12 +130,7 @@ function shade(cv: Canvas, p: Palette, rng: Rng): Float32Array {
   const [D, H, W] = cv.shape;
   const [sz, sy, sx] = cv.spacingMm;
   const [ox, oy, oz] = cv.origin;
-  const fine: Partial<Record<Tissue, [number, number]>> = {
-    marrow: [2, 6],
-    boneCortex: [2, 5],
-    tumour: [5, 20],
-  };
-  const tex = TISSUES.map((t) => texture(rng.fork(t), 6, ...(fine[t] ?? [8, 40])));
+  const tex = tissueTextures(rng);
   const mean = TISSUES.map((t) => p.shades[t].mean);
   const amp = TISSUES.map((t) => p.shades[t].texture);
   const out = new Float32Array(cv.label.length);
@@ -286,16 +296,21 @@ function paintCouch(cv: Canvas, b: BodySpec): void {
   });
 }
 
+/** The image-quality part of a scanner: noise level, point spread and bias amplitude. */
+export function sampleImaging(rng: Rng): Pick<Scanner, 'noiseStd' | 'psfSigma' | 'biasHu'> {
+  const noiseStd = rng.uniform(5, 45);
+  const psfSigma: [number, number, number] = [rng.uniform(0, 1.2), rng.uniform(0.3, 1), 0];
+  psfSigma[2] = psfSigma[1];
+  return { noiseStd, psfSigma, biasHu: rng.uniform(0, 30) };
+}
+
 function sampleScanner(
   rng: Rng,
   b: BodySpec,
   kidneys: readonly { min: Vec3; max: Vec3 }[],
   bodyCentre: Vec3,
 ): Scanner {
-  const noiseStd = rng.uniform(5, 45);
-  const psfSigma: [number, number, number] = [rng.uniform(0, 1.2), rng.uniform(0.3, 1), 0];
-  psfSigma[2] = psfSigma[1];
-  const biasHu = rng.uniform(0, 30);
+  const { noiseStd, psfSigma, biasHu } = sampleImaging(rng);
   const couch = rng.bernoulli(0.7);
   let fov: [number, number, number] | null = null;
   if (rng.bernoulli(0.5)) {
@@ -315,10 +330,17 @@ function sampleScanner(
   return { noiseStd, psfSigma, biasHu, fov, couch };
 }
 
-/** Bias field inside the body, correlated noise, point spread, then the reconstruction circle. */
-function applyScanner(img: Float32Array, g: LabelGrid, o: Vec3, s: Scanner, rng: Rng): void {
-  const [D, H, W] = g.shape;
-  const [sz, sy, sx] = g.spacingMm;
+/** Bias field inside the body (voxels above −500 HU), noise, then the point spread, in place. */
+export function degrade(
+  img: Float32Array,
+  shape: Shape3D,
+  spacingMm: Spacing3D,
+  o: Vec3,
+  s: Pick<Scanner, 'noiseStd' | 'psfSigma' | 'biasHu'>,
+  rng: Rng,
+): void {
+  const [D, H, W] = shape;
+  const [sz, sy, sx] = spacingMm;
   const bias = texture(rng.fork('bias'), 4, 250, 600);
   const noise = rng.fork('gauss');
   for (let d = 0, i = 0; d < D; d++)
@@ -328,8 +350,15 @@ function applyScanner(img: Float32Array, g: LabelGrid, o: Vec3, s: Scanner, rng:
         const inBody = v > -500 ? s.biasHu * bias(o[0] + w * sx, o[1] + h * sy, o[2] + d * sz) : 0;
         img[i] = v + inBody + noise.normal(0, s.noiseStd);
       }
-  blur(img, g.shape, s.psfSigma);
+  blur(img, shape, s.psfSigma);
+}
+
+/** Bias field inside the body, correlated noise, point spread, then the reconstruction circle. */
+function applyScanner(img: Float32Array, g: LabelGrid, o: Vec3, s: Scanner, rng: Rng): void {
+  degrade(img, g.shape, g.spacingMm, o, s, rng);
   if (s.fov === null) return;
+  const [D, H, W] = g.shape;
+  const [, sy, sx] = g.spacingMm;
   const [cx, cy, r] = s.fov;
   for (let d = 0, i = 0; d < D; d++)
     for (let h = 0; h < H; h++)

@@ -134,6 +134,10 @@ async function open(ctx: RunContext): Promise<TaskSession<Batch, DiceScores>> {
     cfg.train.augment === null
       ? null
       : { augmenter: new Augmenter(cfg.train.augment), spacingMm: plan.spacingMm };
+  const render =
+    cfg.data.render === null
+      ? null
+      : { ...cfg.data.render, normalization: plan.normalization, spacingMm: plan.spacingMm };
   let model: tf.LayersModel | null = null;
   let variables: tf.Variable[] = [];
   let loader: BackgroundLoader | null = null;
@@ -163,6 +167,7 @@ async function open(ctx: RunContext): Promise<TaskSession<Batch, DiceScores>> {
           augment: cfg.train.augment,
           spacingMm: plan.spacingMm,
           slices: cfg.train.slices,
+          render,
           rngState: ctx.sampler.state(),
         },
         cfg.train.prefetch,
@@ -179,6 +184,7 @@ async function open(ctx: RunContext): Promise<TaskSession<Batch, DiceScores>> {
         corruption: cfg.train.priorCorruption,
         augment,
         slices: cfg.train.slices,
+        render,
       });
     },
     trainStep: (batch, opt) => {

@@ -12,7 +12,7 @@ import type { Config } from '../config/schema/index.js';
 import { configHash } from '../config/hash.js';
 import { IoError } from '../core/errors.js';
 import type { Shape3D } from '../core/types.js';
-import { loadCase, type CaseRef } from '../data/kits19.js';
+import { loadCase, loadTissue, TISSUE_FILE, type CaseRef } from '../data/kits19.js';
 import { writeFileAtomic, writeJsonAtomic } from '../io/atomic.js';
 import type { Logger } from '../core/logger.js';
 import type { Rng } from '../rng/rng.js';
@@ -29,6 +29,8 @@ interface Sidecar {
   readonly pad: number;
   readonly imageBytes: number;
   readonly labelBytes: number;
+  /** Bytes of the uint8 tissue map after the labels (`data.render`); absent or 0: none. */
+  readonly tissueBytes?: number;
   readonly sources: Record<string, { size: number; mtimeMs: number }>;
 }
 
@@ -41,38 +43,47 @@ export function cacheDir(cfg: Config, trainIds: readonly string[]): string {
     root,
     trainIds,
     preprocess: { ...cfg.preprocess, cacheDir: null },
+    // The tissue maps travel in the cache only when training re-shades from them.
+    ...(cfg.data.render === null ? {} : { tissue: true }),
   });
   return join(base, `${basename(root)}-${key}`);
 }
 
-function sources(ref: CaseRef): Sidecar['sources'] {
+function sources(ref: CaseRef, tissue: boolean): Sidecar['sources'] {
   const out: Sidecar['sources'] = {};
-  for (const p of [ref.imagingPath, ref.segmentationPath]) {
-    if (p === undefined) continue;
+  const t = tissue ? join(dirname(ref.imagingPath), TISSUE_FILE) : undefined;
+  for (const p of [ref.imagingPath, ref.segmentationPath, t]) {
+    if (p === undefined || !existsSync(p)) continue;
     const s = statSync(p);
     out[basename(p)] = { size: s.size, mtimeMs: s.mtimeMs };
   }
   return out;
 }
 
-function readCached(dir: string, ref: CaseRef): PreprocessedCase | null {
+function readCached(dir: string, ref: CaseRef, tissue: boolean): PreprocessedCase | null {
   const side = join(dir, `${ref.id}.json`);
   const bin = join(dir, `${ref.id}.bin`);
   if (!existsSync(side) || !existsSync(bin)) return null;
   const s = JSON.parse(readFileSync(side, 'utf8')) as Sidecar;
-  if (s.format !== FORMAT || JSON.stringify(s.sources) !== JSON.stringify(sources(ref))) return null;
+  if (s.format !== FORMAT || JSON.stringify(s.sources) !== JSON.stringify(sources(ref, tissue))) return null;
+  const tissueBytes = s.tissueBytes ?? 0;
+  if (tissue !== tissueBytes > 0) return null;
   const buf = readFileSync(bin);
-  if (buf.byteLength !== s.imageBytes + s.labelBytes) return null;
+  if (buf.byteLength !== s.imageBytes + s.labelBytes + tissueBytes) return null;
   const image = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + s.imageBytes));
-  const label = Float32Array.from(buf.subarray(s.imageBytes, s.imageBytes + s.labelBytes));
-  return { id: s.id, image, label, shape: s.shape, pad: s.pad };
+  const labelEnd = s.imageBytes + s.labelBytes;
+  const label = Float32Array.from(buf.subarray(s.imageBytes, labelEnd));
+  const out = { id: s.id, image, label, shape: s.shape, pad: s.pad };
+  return tissue ? { ...out, tissue: Float32Array.from(buf.subarray(labelEnd, labelEnd + tissueBytes)) } : out;
 }
 
 function writeCached(dir: string, ref: CaseRef, p: PreprocessedCase): void {
   const img = new Uint8Array(p.image.buffer, p.image.byteOffset, p.image.byteLength);
-  const bin = new Uint8Array(img.byteLength + p.label.length);
+  const tissueBytes = p.tissue?.length ?? 0;
+  const bin = new Uint8Array(img.byteLength + p.label.length + tissueBytes);
   bin.set(img, 0);
   bin.set(Uint8Array.from(p.label), img.byteLength);
+  if (p.tissue !== undefined) bin.set(Uint8Array.from(p.tissue), img.byteLength + p.label.length);
   writeFileAtomic(join(dir, `${ref.id}.bin`), bin);
   const side: Sidecar = {
     format: FORMAT,
@@ -81,7 +92,8 @@ function writeCached(dir: string, ref: CaseRef, p: PreprocessedCase): void {
     pad: p.pad,
     imageBytes: img.byteLength,
     labelBytes: p.label.length,
-    sources: sources(ref),
+    ...(tissueBytes > 0 ? { tissueBytes } : {}),
+    sources: sources(ref, p.tissue !== undefined),
   };
   writeJsonAtomic(join(dir, `${ref.id}.json`), side);
 }
@@ -123,9 +135,13 @@ export function preparedDataset(
     );
   }
   const planPath = join(dir, 'plan.json');
+  // Only the train cases are re-shaded; validation scores the stored images.
+  const render = cfg.data.render !== null;
+  const trainIds = new Set(train.map((r) => r.id));
+  const withTissue = (r: CaseRef) => render && trainIds.has(r.id);
   const cached = new Map<string, PreprocessedCase>();
   for (const r of [...train, ...val]) {
-    const c = readCached(dir, r);
+    const c = readCached(dir, r, withTissue(r));
     if (c !== null) cached.set(r.id, c);
   }
   let plan: Plan;
@@ -146,7 +162,9 @@ export function preparedDataset(
   const get = (r: CaseRef): PreprocessedCase => {
     const hit = cached.get(r.id);
     if (hit !== undefined) return hit;
-    const p = preprocessCase(loadCase(r, cfg.data.labels), plan, cfg.preprocess.interpolation);
+    const c = loadCase(r, cfg.data.labels);
+    const tissue = withTissue(r) ? loadTissue(c).data : null;
+    const p = preprocessCase(c, plan, cfg.preprocess.interpolation, tissue);
     writeCached(dir, r, p);
     computed.push(r.id);
     log.debug(`preprocessed ${r.id} → ${dir}`);

@@ -16,6 +16,8 @@ import { resampleToShape } from '../transforms/resample.js';
 import { preprocessRegion, type GridPlan } from '../preprocess/pipeline.js';
 import type { Augmenter } from '../transforms/augment/index.js';
 import { corruptPrior, type PriorCorruption } from './prior.js';
+import { reshade } from '../synth/reshade.js';
+import { normalize, type Normalization } from '../transforms/intensity.js';
 
 export interface PreparedCase {
   readonly id: string;
@@ -29,6 +31,8 @@ export interface PreparedCase {
   readonly prior?: Float32Array;
   /** 2D slice mode: the slice indices to sample (precomputed by `withLocations`). */
   readonly slices?: number[];
+  /** `data.render`: the tissue map the patches are re-shaded from. */
+  readonly tissue?: Float32Array;
 }
 
 /** A case cropped, resampled and normalised (what the preprocessing cache stores). */
@@ -39,10 +43,13 @@ export function preprocessCase(
   c: LoadedCase,
   plan: GridPlan,
   interpolation: 'linear' | 'cubic',
+  tissue: ArrayLike<number> | null = null,
 ): PreprocessedCase {
   const box = bodyBox(c.image.data, c.image.shape);
-  const r = preprocessRegion(c.image, box, plan, { interpolation, masks: [c.label!.data] });
-  return { id: c.ref.id, image: r.image, label: r.masks[0]!, shape: r.shape, pad: r.pad };
+  const masks = tissue === null ? [c.label!.data] : [c.label!.data, tissue];
+  const r = preprocessRegion(c.image, box, plan, { interpolation, masks });
+  const out = { id: c.ref.id, image: r.image, label: r.masks[0]!, shape: r.shape, pad: r.pad };
+  return tissue === null ? out : { ...out, tissue: r.masks[1]! };
 }
 
 /** Adds the sampler's class locations (seeded subsampling). */
@@ -85,10 +92,12 @@ export function kidneyCrops(c: PreparedCase, spacingMm: Spacing3D, rule: CropRul
     let shape = boxShape(box);
     let image = cropBox(c.image, c.shape, box);
     let label = cropBox(c.label, c.shape, box);
+    let tissue = c.tissue === undefined ? undefined : cropBox(c.tissue, c.shape, box);
     if (resize !== null) {
       const target = resize as unknown as Shape3D;
       image = resampleToShape(image, shape, target, 'linear').data;
       label = resampleToShape(label, shape, target, 'nearest').data;
+      if (tissue !== undefined) tissue = resampleToShape(tissue, shape, target, 'nearest').data;
       shape = target;
     }
     return {
@@ -99,6 +108,7 @@ export function kidneyCrops(c: PreparedCase, spacingMm: Spacing3D, rule: CropRul
       locs: classLocations(label, rng),
       pad: c.pad,
       prior: label.map((v) => (v > 0 ? 1 : 0)),
+      ...(tissue === undefined ? {} : { tissue }),
     };
   });
 }
@@ -118,6 +128,14 @@ export interface SampleOptions {
   readonly augment?: { readonly augmenter: Augmenter; readonly spacingMm: Spacing3D } | null;
   /** 2D slice mode: whole axial slices resized to `patch[1..2]` (`patch[0]` is 1). */
   readonly slices?: SliceRule | null;
+  /** `data.render`: re-shade patches of cases with a tissue map, normalised as the plan says. */
+  readonly render?: RenderOptions | null;
+}
+
+export interface RenderOptions {
+  readonly probability: number;
+  readonly normalization: Normalization;
+  readonly spacingMm: Spacing3D;
 }
 
 /** One sample: image patch and the nearest-neighbour maps (labels, then the prior when present). */
@@ -127,7 +145,12 @@ function drawOne(
   o: SampleOptions,
   rng: Rng,
 ): { image: Float32Array; nearest: Float32Array[] } {
-  const maps = c.prior === undefined ? [c.label] : [c.label, c.prior];
+  // Nearest-neighbour maps: the labels, then the prior and the tissue map when present.
+  const maps = [
+    c.label,
+    ...(c.prior === undefined ? [] : [c.prior]),
+    ...(c.tissue === undefined ? [] : [c.tissue]),
+  ];
   const aug = o.augment ?? null;
   if (o.slices !== null && o.slices !== undefined) {
     const pool = c.slices ?? sliceIndices(c.label, c.shape, o.slices);
@@ -154,6 +177,18 @@ function drawOne(
   return aug.augmenter.patch(src, centre, patch, rng);
 }
 
+/** With the configured probability, the patch's image drawn anew from its tissue map; else the stored one. */
+function reshadedPatch(
+  tissue: Float32Array,
+  patch: Shape3D,
+  r: RenderOptions,
+  rng: Rng,
+): Float32Array | undefined {
+  if (!rng.bernoulli(r.probability)) return undefined;
+  const fresh = rng.fork(`reshade-${rng.int(0, 2 ** 31 - 1)}`);
+  return normalize(reshade(tissue, patch, r.spacingMm, fresh).hu, r.normalization);
+}
+
 export function sampleBatch(
   cases: readonly PreparedCase[],
   patch: Shape3D,
@@ -166,17 +201,23 @@ export function sampleBatch(
   const x = new Float32Array(batchSize * n * channels);
   const y = new Float32Array(batchSize * n);
   for (let b = 0; b < batchSize; b++) {
-    const got = drawOne(rng.pick(cases), patch, o, rng);
+    const c = rng.pick(cases);
+    const got = drawOne(c, patch, o, rng);
+    const render = o.render ?? null;
+    const image =
+      (c.tissue !== undefined && render !== null
+        ? reshadedPatch(got.nearest[got.nearest.length - 1]!, patch, render, rng)
+        : undefined) ?? got.image;
     y.set(got.nearest[0]!, b * n);
     if (channels === 1) {
-      x.set(got.image, b * n);
+      x.set(image, b * n);
       continue;
     }
     let prior = got.nearest[1]!;
     if (o.corruption !== null && o.corruption !== undefined)
       prior = corruptPrior(prior, patch, o.corruption, rng);
     for (let i = 0; i < n; i++) {
-      x[(b * n + i) * 2] = got.image[i]!;
+      x[(b * n + i) * 2] = image[i]!;
       x[(b * n + i) * 2 + 1] = prior[i]!;
     }
   }

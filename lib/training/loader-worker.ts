@@ -29,6 +29,7 @@ port.on('message', (m: LoaderMessage) => {
         corruption: init.corruption,
         augment: augmenter === null ? null : { augmenter, spacingMm: init.spacingMm },
         slices: init.slices,
+        render: init.render,
       });
       const ms = performance.now() - t0;
       port.postMessage({ batch: b, rngState: rng.state(), ms }, [

@@ -12,7 +12,7 @@ import type { Config } from '../config/schema/index.js';
 import type { Shape3D, Spacing3D } from '../core/types.js';
 import type { SliceRule } from '../data/slices.js';
 import type { RngState } from '../rng/rng.js';
-import type { Batch, PreparedCase } from './data.js';
+import type { Batch, PreparedCase, RenderOptions } from './data.js';
 import type { PriorCorruption } from './prior.js';
 
 export interface LoaderInit {
@@ -24,6 +24,7 @@ export interface LoaderInit {
   readonly augment: AugmentConfig | null;
   readonly spacingMm: Spacing3D;
   readonly slices: SliceRule | null;
+  readonly render: RenderOptions | null;
   readonly rngState: RngState;
 }
 

@@ -111,6 +111,11 @@ describe('config/rules', () => {
       /train\.prefetch: not used by the detection task/,
     ],
     [
+      'on-the-fly rendering for a detector',
+      { model: detector, data: { render: { probability: 1 } }, train: { patchSize: [1, 32, 32] } },
+      /data\.render: not used by the detection task/,
+    ],
+    [
       'augmentation for a detector',
       { model: detector, train: { patchSize: [1, 32, 32], augment: {} } },
       /train\.augment: not used by the detection task/,

@@ -203,6 +203,27 @@ describe('models', () => {
     }
   });
 
+  it('resunet3d residual: false drops exactly the shortcuts: no adds or projections, f·f + f fewer weights per decoder level', () => {
+    const base = {
+      type: 'resunet3d',
+      baseFilters: 4,
+      maxFilters: 16,
+      strideSchedule: [
+        [1, 2, 2],
+        [2, 2, 2],
+      ],
+    };
+    const res = buildModel(parse(base), [4, 8, 8]);
+    const plain = buildModel(parse({ ...base, residual: false }), [4, 8, 8]);
+    const names = plain.layers.map((l) => l.name);
+    expect(names.filter((n) => /_res\d*_(add|proj)$/.test(n))).to.deep.equal([]);
+    expect(res.layers.some((l) => l.name === 'dec0_res_proj')).to.equal(true);
+    // Decoder levels 1 and 0 have 8 and 4 filters: projections of 8·8 + 8 and 4·4 + 4 weights.
+    expect(res.countParams() - plain.countParams()).to.equal(8 * 8 + 8 + (4 * 4 + 4));
+    res.dispose();
+    plain.dispose();
+  });
+
   it('builds the detection paper’s ResNet-50 Faster R-CNN with torchvision’s ResNet-50 weight count', () => {
     const m = buildFasterRcnn(FasterRcnnSchema.parse({ type: 'fasterRcnn' }));
     const trainable = [m.backbone, m.head]

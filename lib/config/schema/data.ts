@@ -34,5 +34,15 @@ export const DataSchema = z.strictObject({
    */
   extra: z.array(z.string().min(1)).default([]),
   valSplit: z.string().default('val'),
+  /**
+   * Domain randomisation on the fly: each training patch is, with `probability`, re-shaded from its
+   * case's tissue map (`tissue.nii.gz`, which `kitseg synth --from-labels --randomize` writes) with a
+   * newly drawn phase, palette and scanner. `null`: the stored images only. Validation always sees
+   * the stored images, so its scores stay comparable from epoch to epoch.
+   */
+  render: z
+    .strictObject({ probability: z.number().min(0).max(1).default(1) })
+    .nullable()
+    .default(null),
 });
 export type DataConfig = z.infer<typeof DataSchema>;

@@ -86,6 +86,8 @@ export const ResUnet3dSchema = z.strictObject({
   blocksPerLevel: Pos.default(1),
   /** Extra outputs at every lower decoder resolution, lowest excluded (nnU-Net). */
   deepSupervision: z.boolean().default(true),
+  /** Identity (and 1×1×1 projection) shortcuts round each block; false: plain double convolutions. */
+  residual: z.boolean().default(true),
 });
 
 /** V-Net options (Milletari et al.): convolutions per stage finest first, the last is the bottom stage. */

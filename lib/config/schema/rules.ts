@@ -6,12 +6,17 @@
  */
 import type { ConfigIssue } from '../../core/errors.js';
 import type { Config } from './index.js';
+import { DataSchema } from './data.js';
 import { LossSchema } from './loss.js';
 import { modelTraits, type TaskName } from './model.js';
 import { TrainSchema } from './train.js';
 
 /** What each inert key resolves to when a config leaves it out. */
-const DEFAULTS = { loss: LossSchema.parse({ type: 'diceCe' }), train: TrainSchema.parse({}) };
+const DEFAULTS = {
+  data: DataSchema.parse({}),
+  loss: LossSchema.parse({ type: 'diceCe' }),
+  train: TrainSchema.parse({}),
+};
 
 function at(v: unknown, path: readonly string[]): unknown {
   for (const k of path)
@@ -32,6 +37,7 @@ const INERT_KEYS: { readonly [T in TaskName]: readonly (readonly [path: readonly
       [['train', 'valMode'], 'a detector validates box recall and precision on every val slice'],
       [['train', 'valPatches'], 'a detector validates on every val slice, not on patches'],
       [['train', 'priorCorruption'], 'only a cascade stage 2 has a prior channel'],
+      [['data', 'render'], 'detector slices are drawn from the stored images, never re-shaded'],
     ],
   };
 
