@@ -26,18 +26,22 @@ describe('data.render: re-shading a tissue map', () => {
 
   it('shades every voxel within its tissue’s range for the drawn phase, over all four phases', () => {
     const seen = new Set<Phase>();
-    for (let k = 0; k < 12; k++) {
+    for (let k = 0; k < 10; k++) {
       const { hu, palette } = reshade(map, g.shape, g.spacingMm, Rng.fromSeed(k).fork('patch'), true);
       seen.add(palette.phase);
-      const painted = new Set<number>();
-      map.forEach((id, i) => {
-        const t = TISSUES[Math.max(0, id - 1)]!;
-        const s = palette.shades[t];
+      for (const t of TISSUES) {
         const [lo, hi] = huRange(t, palette.phase);
-        expect(s.mean, t).to.be.within(lo, hi);
-        expect(hu[i]!, `${t} voxel`).to.be.within(s.mean - s.texture - 1e-3, s.mean + s.texture + 1e-3);
+        expect(palette.shades[t].mean, t).to.be.within(lo, hi);
+      }
+      // Counted, not asserted per voxel (a chai call per voxel is minutes on CI).
+      const painted = new Set<number>();
+      let outside = 0;
+      map.forEach((id, i) => {
+        const s = palette.shades[TISSUES[Math.max(0, id - 1)]!];
+        if (Math.abs(hu[i]! - s.mean) > s.texture + 1e-3) outside++;
         painted.add(id);
       });
+      expect(outside, 'voxels outside their tissue’s mean ± texture').to.equal(0);
       expect(painted.size, 'tissues in the map').to.be.greaterThan(12);
     }
     expect([...seen].sort()).to.deep.equal([...PHASES].sort());
