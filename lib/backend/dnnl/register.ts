@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { DnnlAddon } from './addon.js';
 import { allocF32 } from './util.js';
+import { bufferPool, type PoolStats } from './pool.js';
 import { convKernels } from './conv-kernels.js';
 import { matMulKernel } from './matmul-kernel.js';
 import { eltwiseKernels, registerLeakyReluGradient } from './eltwise-kernels.js';
@@ -19,6 +20,43 @@ export const DNNL_BACKEND = 'dnnl';
 
 let active: DnnlAddon | undefined;
 
+type DataId = Parameters<MathBackendCPU['readSync']>[0];
+type Values = Parameters<MathBackendCPU['write']>[0];
+
+/**
+ * The cpu backend with its tensor storage reporting to the buffer pool: which arrays tensors hold,
+ * which ones user code has read, and when the last tensor holding one is gone.
+ */
+class DnnlBackend extends MathBackendCPU {
+  override write(values: Values, shape: number[], dtype: tf.DataType): DataId {
+    bufferPool.hold(values);
+    return super.write(values, shape, dtype);
+  }
+
+  override move(dataId: DataId, values: Values, shape: number[], dtype: tf.DataType, refCount: number): void {
+    bufferPool.hold(values);
+    super.move(dataId, values, shape, dtype, refCount);
+  }
+
+  override readSync(dataId: DataId): tf.backend_util.BackendValues {
+    const v = super.readSync(dataId);
+    bufferPool.escape(v);
+    return v;
+  }
+
+  override disposeData(dataId: DataId, force = false): boolean {
+    const values: unknown = this.data.has(dataId) ? this.data.get(dataId).values : undefined;
+    const done = super.disposeData(dataId, force);
+    if (values !== undefined && !this.data.has(dataId)) bufferPool.drop(values);
+    return done;
+  }
+
+  /** The pool this backend's kernels allocate from (one per loaded copy of this module). */
+  poolStats(): PoolStats {
+    return bufferPool.stats();
+  }
+}
+
 /** Registers the backend and its kernels once. Returns the names of the native kernels. */
 export function registerDnnlBackend(addon: DnnlAddon): string[] {
   const native = [
@@ -31,7 +69,7 @@ export function registerDnnlBackend(addon: DnnlAddon): string[] {
   ];
   if (active !== undefined) return native.map((k) => k.kernelName);
   const overridden = new Set(native.map((k) => k.kernelName));
-  tf.registerBackend(DNNL_BACKEND, () => new MathBackendCPU(), 0);
+  tf.registerBackend(DNNL_BACKEND, () => new DnnlBackend(), 0);
   for (const k of tf.getKernelsForBackend('cpu')) {
     if (!overridden.has(k.kernelName) && !k.kernelName.startsWith('Kitseg')) {
       tf.registerKernel({ ...k, backendName: DNNL_BACKEND });

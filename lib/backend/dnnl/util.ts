@@ -1,6 +1,7 @@
 /** Helpers shared by the dnnl kernels: reading cpu-backend buffers, delegating to cpu kernels. */
 import * as tf from '@tensorflow/tfjs';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
+import { bufferPool } from './pool.js';
 
 export type KernelArgs = Parameters<tf.KernelFunc>[0];
 
@@ -35,10 +36,9 @@ export const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 
 
 /**
  * An output buffer the native kernel will overwrite completely: uninitialised memory for large
- * sizes (skipping a zero-fill pass over tens of MB per kernel), zeroed for small ones.
+ * sizes (skipping a zero-fill pass over tens of MB per kernel; recycled through the buffer pool when
+ * it is on), zeroed for small ones.
  */
 export function allocF32(n: number): Float32Array<ArrayBuffer> {
-  if (n < 4096) return new Float32Array(n);
-  const b = Buffer.allocUnsafeSlow(n * 4);
-  return new Float32Array(b.buffer as ArrayBuffer, b.byteOffset, n);
+  return n < 4096 ? new Float32Array(n) : bufferPool.take(n);
 }
