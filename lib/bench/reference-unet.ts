@@ -7,6 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { conv3dBias } from '../backend/ops/conv-bias.js';
 import { instanceNorm } from '../backend/ops/instance-norm.js';
+import { diceCrossEntropy } from '../losses/losses.js';
 import type { Rng } from '../rng/rng.js';
 
 export interface ReferenceUnetOptions {
@@ -110,15 +111,16 @@ export function referenceUnet(opts: ReferenceUnetOptions, rng: Rng) {
   return { params, forward, flops, paramCount, dispose };
 }
 
-/** Dice + CE exactly as the PyTorch peer: CE mean over voxels + 1 − mean over classes of soft Dice (batch Dice). */
+/**
+ * Dice + CE as the PyTorch peer computes it: CE mean over voxels + 1 − mean over classes of soft
+ * Dice (batch Dice, smooth 1e-5, background included). CE is taken on the softmax probabilities
+ * (kitseg's loss, clamped at 1e-7) rather than on the logits; the two differ only where a
+ * probability falls below 1e-7.
+ */
 export function diceCeLoss(logits: tf.Tensor5D, labels: tf.Tensor4D, classes: number): tf.Scalar {
   return tf.tidy(() => {
-    const oh = tf.oneHot(labels.toInt(), classes).toFloat() as tf.Tensor5D;
-    const ce = tf.losses.softmaxCrossEntropy(oh, logits);
-    const p = tf.softmax(logits);
-    const inter = p.mul(oh).sum([0, 1, 2, 3]);
-    const den = p.sum([0, 1, 2, 3]).add(oh.sum([0, 1, 2, 3]));
-    const dice = inter.mul(2).add(1e-5).div(den.add(1e-5)).mean();
-    return ce.add(tf.scalar(1).sub(dice)) as tf.Scalar;
+    const oh = tf.oneHot(labels.toInt(), classes, 1, 0, 'float32');
+    const o = { smooth: 1e-5, batchDice: true, includeBackground: true };
+    return diceCrossEntropy(tf.softmax(logits), oh, o, 1, 1);
   });
 }

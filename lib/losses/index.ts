@@ -8,7 +8,14 @@ import * as tf from '@tensorflow/tfjs';
 import type { LossConfig } from '../config/schema/loss.js';
 import { ShapeError } from '../core/errors.js';
 import { Registry } from '../registry/registry.js';
-import { binaryCrossEntropy, crossEntropy, softDice, weightedEdgeBce } from './losses.js';
+import {
+  binaryCrossEntropy,
+  crossEntropy,
+  diceCrossEntropy,
+  softDice,
+  weightedEdgeBce,
+  type DiceOptions,
+} from './losses.js';
 import { edgeTargets, encodeTargets, type Encoding, type OutputCoding } from './targets.js';
 
 /** (probabilities, targets) → scalar, for one output. */
@@ -74,9 +81,12 @@ function simple(make: (cfg: LossConfig, encoding: Encoding) => Term): Builder {
 }
 
 /** Sigmoid regions have no background channel: every channel is scored (the schema allows no other value). */
-const diceOf = (cfg: LossConfig, encoding: Encoding): Term => {
+const diceOptions = (cfg: LossConfig, encoding: Encoding): DiceOptions => {
   const c = cfg as Extract<LossConfig, { type: 'dice' }>;
-  const o = { ...c, includeBackground: encoding === 'sigmoid' || c.includeBackground === true };
+  return { ...c, includeBackground: encoding === 'sigmoid' || c.includeBackground === true };
+};
+const diceOf = (cfg: LossConfig, encoding: Encoding): Term => {
+  const o = diceOptions(cfg, encoding);
   return (p, y) => softDice(p, y, o);
 };
 
@@ -99,6 +109,9 @@ LOSSES.register(
   'diceCe',
   simple((cfg, enc) => {
     const c = cfg as Extract<LossConfig, { type: 'diceCe' }>;
+    // Softmax: both terms from one pass over the sums (segStats).
+    if (enc === 'softmax')
+      return (p, y) => diceCrossEntropy(p, y, diceOptions(cfg, enc), c.diceWeight, c.ceWeight);
     const dice = diceOf(cfg, enc);
     const ce = ceFor(enc);
     return (p, y) => tf.tidy(() => dice(p, y).mul(c.diceWeight).add(ce(p, y).mul(c.ceWeight)) as tf.Scalar);

@@ -9,6 +9,7 @@
  *   the (rare) edge voxels, 1 − β the rest.
  */
 import * as tf from '@tensorflow/tfjs';
+import { segStats, STAT } from '../backend/ops/seg-stats.js';
 
 /** Probabilities are clipped to [EPS, 1 − EPS] before logs. */
 export const EPS = 1e-7;
@@ -22,34 +23,45 @@ export interface DiceOptions {
   readonly includeBackground: boolean;
 }
 
+/** Soft Dice loss from {@link segStats} sums `[G, 4, C]`. */
+function diceFromStats(st: tf.Tensor, o: DiceOptions): tf.Scalar {
+  const [inter, pSum, ySum] = tf.unstack(st, 1) as [tf.Tensor, tf.Tensor, tf.Tensor];
+  let dice = inter.mul(2).add(o.smooth).div(pSum.add(ySum).add(o.smooth)); // [G, C]
+  const C = dice.shape[1]!;
+  if (!o.includeBackground && C > 1) dice = dice.slice([0, 1], [-1, C - 1]);
+  return tf.scalar(1).sub(dice.mean()) as tf.Scalar;
+}
+
+/** −mean over voxels of Σ_c y log p, from {@link segStats} sums of a tensor with `voxels` voxels. */
+function ceFromStats(st: tf.Tensor, voxels: number): tf.Scalar {
+  return tf.unstack(st, 1)[STAT.logSum]!.sum().div(-voxels) as tf.Scalar;
+}
+
+const voxelsOf = (p: tf.Tensor) => p.size / p.shape[p.shape.length - 1]!;
+
 export function softDice(p: tf.Tensor, y: tf.Tensor, o: DiceOptions): tf.Scalar {
-  return tf.tidy(() => {
-    const r = p.shape.length;
-    const spatial = Array.from({ length: r - 2 }, (_, i) => i + 1);
-    const axes = o.batchDice ? [0, ...spatial] : spatial;
-    const inter = p.mul(y).sum(axes);
-    const den = p.sum(axes).add(y.sum(axes));
-    let dice = inter.mul(2).add(o.smooth).div(den.add(o.smooth)); // [C] or [N, C]
-    if (!o.includeBackground && p.shape[r - 1]! > 1) {
-      // Drop channel 0 (background) of the last axis.
-      const begin = dice.shape.map((_, a) => (a === dice.rank - 1 ? 1 : 0));
-      const size = dice.shape.map((d, a) => (a === dice.rank - 1 ? d - 1 : d));
-      dice = dice.slice(begin, size);
-    }
-    return tf.scalar(1).sub(dice.mean()) as tf.Scalar;
-  });
+  return tf.tidy(() => diceFromStats(segStats(p, y, !o.batchDice, false, EPS), o));
 }
 
 /** Categorical cross-entropy of softmax probabilities: −mean over voxels of Σ_c y log p. */
 export function crossEntropy(p: tf.Tensor, y: tf.Tensor): tf.Scalar {
-  return tf.tidy(
-    () =>
-      y
-        .mul(p.clipByValue(EPS, 1 - EPS).log())
-        .sum(-1)
-        .mean()
-        .neg() as tf.Scalar,
-  );
+  return tf.tidy(() => ceFromStats(segStats(p, y, false, true, EPS), voxelsOf(p)));
+}
+
+/** `diceWeight` · soft Dice + `ceWeight` · cross-entropy from one pass over p and y. */
+export function diceCrossEntropy(
+  p: tf.Tensor,
+  y: tf.Tensor,
+  o: DiceOptions,
+  diceWeight: number,
+  ceWeight: number,
+): tf.Scalar {
+  return tf.tidy(() => {
+    const st = segStats(p, y, !o.batchDice, true, EPS);
+    return diceFromStats(st, o)
+      .mul(diceWeight)
+      .add(ceFromStats(st, voxelsOf(p)).mul(ceWeight)) as tf.Scalar;
+  });
 }
 
 /** Binary cross-entropy, averaged over every element; `posWeight`/`negWeight` scale the two terms. */

@@ -25,10 +25,7 @@ export function codingOf(cfg: Pick<Config, 'model' | 'data'>): OutputCoding {
 /** One-hot over the classes (KiTS19: background, kidney, tumour) → `[..., classes]`, float32. */
 export function oneHotTargets(labels: tf.Tensor, classes = 3): tf.Tensor {
   return tf.tidy(() =>
-    tf
-      .oneHot(labels.toInt().flatten(), classes)
-      .reshape([...labels.shape, classes])
-      .toFloat(),
+    tf.oneHot(labels.toInt().flatten(), classes, 1, 0, 'float32').reshape([...labels.shape, classes]),
   );
 }
 

@@ -86,6 +86,9 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("reduce", Napi::Function::New(env, Guard<Reduce>));
   exports.Set("instanceNormForward", Napi::Function::New(env, Guard<InstanceNormForward>));
   exports.Set("instanceNormBackward", Napi::Function::New(env, Guard<InstanceNormBackward>));
+  exports.Set("segStats", Napi::Function::New(env, Guard<SegStats>));
+  exports.Set("segStatsGrad", Napi::Function::New(env, Guard<SegStatsGrad>));
+  exports.Set("softmaxGrad", Napi::Function::New(env, Guard<SoftmaxGrad>));
   exports.Set("setNumThreads", Napi::Function::New(env, SetNumThreads));
   exports.Set("getNumThreads", Napi::Function::New(env, GetNumThreads));
   exports.Set("version", Napi::Function::New(env, Version));

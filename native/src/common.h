@@ -105,5 +105,8 @@ Napi::Value MaxPool3d(const Napi::CallbackInfo &info);
 Napi::Value MaxPool3dGrad(const Napi::CallbackInfo &info);
 Napi::Value InstanceNormForward(const Napi::CallbackInfo &info);
 Napi::Value InstanceNormBackward(const Napi::CallbackInfo &info);
+Napi::Value SegStats(const Napi::CallbackInfo &info);
+Napi::Value SegStatsGrad(const Napi::CallbackInfo &info);
+Napi::Value SoftmaxGrad(const Napi::CallbackInfo &info);
 
 }  // namespace kitseg

@@ -124,3 +124,88 @@ Napi::Value AdamUpdate(const Napi::CallbackInfo &info) {
   return info.Env().Undefined();
 }
 }  // namespace kitseg
+
+namespace kitseg {
+
+// segStats(p, y, G, S, C, withCe, eps, out): for each group g of S voxels (a sample, or the whole
+// batch) and class c, out[g][0..3][c] = Σ p·y, Σ p, Σ y and (withCe) Σ y·log(clamp(p, eps, 1 − eps)).
+// One read of p and y serves soft Dice and cross-entropy together; sums accumulate in double.
+Napi::Value SegStats(const Napi::CallbackInfo &info) {
+  const float *p = f32Arg(info[0]), *y = f32Arg(info[1]);
+  const int64_t G = info[2].As<Napi::Number>().Int64Value(), S = info[3].As<Napi::Number>().Int64Value(),
+                C = info[4].As<Napi::Number>().Int64Value();
+  const bool withCe = info[5].As<Napi::Boolean>().Value();
+  const double eps = info[6].As<Napi::Number>().DoubleValue();
+  const float lo = static_cast<float>(eps), hi = static_cast<float>(1.0 - eps);
+  float *out = f32Arg(info[7]);
+  const int64_t W = 4 * C;
+  const int threads = omp_get_max_threads();
+  std::vector<double> acc(static_cast<size_t>(threads * G * W), 0.0);
+#pragma omp parallel
+  {
+    double *a = acc.data() + static_cast<size_t>(omp_get_thread_num() * G * W);
+    for (int64_t g = 0; g < G; g++) {
+      double *ag = a + g * W;
+#pragma omp for schedule(static) nowait
+      for (int64_t s = 0; s < S; s++) {
+        const float *pv = p + (g * S + s) * C, *yv = y + (g * S + s) * C;
+        for (int64_t c = 0; c < C; c++) {
+          const float u = pv[c], t = yv[c];
+          ag[c] += static_cast<double>(u) * t;
+          ag[C + c] += u;
+          ag[2 * C + c] += t;
+          if (withCe && t != 0.f) ag[3 * C + c] += t * std::log(std::min(std::max(u, lo), hi));
+        }
+      }
+    }
+  }
+  for (int64_t i = 0; i < G * W; i++) {
+    double v = 0;
+    for (int t = 0; t < threads; t++) v += acc[static_cast<size_t>(t * G * W + i)];
+    out[i] = static_cast<float>(v);
+  }
+  return info.Env().Undefined();
+}
+
+// segStatsGrad(p, y, dStats, G, S, C, eps, dp): the gradient of segStats' outputs with respect to p,
+// dp = dS₀·y + dS₁ + dS₃·y / p (the log term only where p is inside the clamp), in one pass.
+Napi::Value SegStatsGrad(const Napi::CallbackInfo &info) {
+  const float *p = f32Arg(info[0]), *y = f32Arg(info[1]), *d = f32Arg(info[2]);
+  const int64_t G = info[3].As<Napi::Number>().Int64Value(), S = info[4].As<Napi::Number>().Int64Value(),
+                C = info[5].As<Napi::Number>().Int64Value();
+  const double eps = info[6].As<Napi::Number>().DoubleValue();
+  const float lo = static_cast<float>(eps), hi = static_cast<float>(1.0 - eps);
+  float *dp = f32Arg(info[7]);
+  for (int64_t g = 0; g < G; g++) {
+    const float *dg = d + g * 4 * C;
+#pragma omp parallel for schedule(static)
+    for (int64_t s = 0; s < S; s++) {
+      const int64_t o = (g * S + s) * C;
+      for (int64_t c = 0; c < C; c++) {
+        const float u = p[o + c], t = y[o + c];
+        float v = dg[c] * t + dg[C + c];
+        if (t != 0.f && u >= lo && u <= hi) v += dg[3 * C + c] * t / u;
+        dp[o + c] = v;
+      }
+    }
+  }
+  return info.Env().Undefined();
+}
+
+// softmaxGrad(y, dy, dx, rows, C): dx = y · (dy − Σ_c dy·y) over the last axis, in one pass
+// (tfjs composes it from four full-size kernels).
+Napi::Value SoftmaxGrad(const Napi::CallbackInfo &info) {
+  const float *y = f32Arg(info[0]), *dy = f32Arg(info[1]);
+  float *dx = f32Arg(info[2]);
+  const int64_t rows = info[3].As<Napi::Number>().Int64Value(), C = info[4].As<Napi::Number>().Int64Value();
+#pragma omp parallel for schedule(static)
+  for (int64_t r = 0; r < rows; r++) {
+    const float *yr = y + r * C, *dr = dy + r * C;
+    float dot = 0.f;
+    for (int64_t c = 0; c < C; c++) dot += dr[c] * yr[c];
+    for (int64_t c = 0; c < C; c++) dx[r * C + c] = yr[c] * (dr[c] - dot);
+  }
+  return info.Env().Undefined();
+}
+
+}  // namespace kitseg

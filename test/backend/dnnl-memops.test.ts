@@ -129,6 +129,17 @@ describe('backend/dnnl memory-bound kernels', () => {
     });
   });
 
+  it('oneHot to float32 matches the cpu kernel, out-of-range indices giving all-off rows', async () => {
+    await parity('oneHot', () => {
+      const idx = tf.tensor(
+        Int32Array.from(rand([2, 5, 6, 7], 17), (v) => Math.floor(v * 3)),
+        [2, 5, 6, 7],
+        'int32',
+      );
+      return [tf.oneHot(idx, 3, 2, -0.5, 'float32')];
+    });
+  });
+
   it('fused conv3d + bias and its gradients match conv3d + add on the cpu backend', async () => {
     await parity('conv3dBias', () => {
       const x = t5(rand([2, 6, 7, 8, 3], 11), [2, 6, 7, 8, 3]);
@@ -140,5 +151,32 @@ describe('backend/dnnl memory-bound kernels', () => {
           .sum();
       return [conv3dBias(x, w, b, [1, 2, 1], 'same'), ...tf.grads(f)([x, w, b])];
     });
+  });
+
+  it('fused conv3d + bias computes no input gradient the tape does not need', async () => {
+    const prev = tf.getBackend();
+    await tf.setBackend('dnnl');
+    try {
+      const x = t5(rand([1, 4, 4, 4, 1], 14), [1, 4, 4, 4, 1]);
+      const w = tf.variable(t5(rand([3, 3, 3, 1, 2], 15), [3, 3, 3, 1, 2]));
+      const b = tf.variable(tf.tensor1d(rand([2], 16)));
+      const kernelsOf = async (f: () => tf.Tensor[]) =>
+        (await tf.profile(() => tf.dispose(f()))).kernels.map((k) => k.name);
+      const loss = (a: tf.Tensor) =>
+        conv3dBias(a as tf.Tensor5D, w as tf.Tensor5D, b)
+          .square()
+          .sum() as tf.Scalar;
+      const paramsOnly = await kernelsOf(() => {
+        const { grads } = tf.variableGrads(() => loss(x), [w, b]);
+        return Object.values(grads);
+      });
+      const withInput = await kernelsOf(() => tf.grads((a: tf.Tensor) => loss(a))([x]));
+      expect(paramsOnly).to.include('KitsegConv3DBiasFilterGrad');
+      expect(paramsOnly).to.not.include(tf.Conv3DBackpropInputV2);
+      expect(withInput).to.include(tf.Conv3DBackpropInputV2);
+      tf.dispose([x, w, b]);
+    } finally {
+      await tf.setBackend(prev);
+    }
   });
 });

@@ -150,6 +150,30 @@ export interface DnnlAddon {
     beta: Float32Array,
     slope: number,
   ): void;
+  /** Per group and class: Σ p·y, Σ p, Σ y, Σ y·log(clamp(p)) into `out` [G, 4, C]. */
+  segStats(
+    p: Float32Array,
+    y: Float32Array,
+    G: number,
+    S: number,
+    C: number,
+    withCe: boolean,
+    eps: number,
+    out: Float32Array,
+  ): void;
+  /** dp from the gradient `dStats` [G, 4, C] of segStats' output. */
+  segStatsGrad(
+    p: Float32Array,
+    y: Float32Array,
+    dStats: Float32Array,
+    G: number,
+    S: number,
+    C: number,
+    eps: number,
+    dp: Float32Array,
+  ): void;
+  /** dx = y · (dy − Σ_c dy·y) over the last axis of [rows, C]. */
+  softmaxGrad(y: Float32Array, dy: Float32Array, dx: Float32Array, rows: number, C: number): void;
   /** One fused Adam step (tfjs's formula); c1 = 1 − β1^t, c2 = 1 − β2^t. */
   adamUpdate(
     w: Float32Array,

@@ -1,6 +1,7 @@
 /**
  * Activations and softmax on oneDNN eltwise/softmax primitives, and a fused LeakyReLU gradient
- * kernel (tfjs computes it as Greater + Multiply + Select, three passes and two temporaries).
+ * kernel (tfjs computes it as Greater + Multiply + Select, three passes and two temporaries) and a
+ * fused softmax gradient (tfjs: Multiply, Sum, Multiply, Sub).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
@@ -8,6 +9,7 @@ import type { DnnlAddon } from './addon.js';
 import { allocF32, cpuKernel, size, values, type KernelArgs } from './util.js';
 
 export const LEAKY_RELU_GRAD = 'KitsegLeakyReluGrad';
+export const SOFTMAX_GRAD = 'KitsegSoftmaxGrad';
 
 /** tfjs unary kernel → (addon algorithm code, alpha from attrs). */
 const UNARY: [string, number, (attrs: Record<string, unknown>) => number][] = [
@@ -71,7 +73,44 @@ export function eltwiseKernels(addon: DnnlAddon): tf.KernelConfig[] {
       return b.makeTensorInfo(x.shape, 'float32', dx);
     },
   };
-  return [...unary, softmax, leakyGrad];
+  const softmaxGrad: tf.KernelConfig = {
+    kernelName: SOFTMAX_GRAD,
+    backendName: 'dnnl',
+    kernelFunc: (args: KernelArgs) => {
+      const b = args.backend as MathBackendCPU;
+      const { y, dy } = args.inputs as { y: tf.TensorInfo; dy: tf.TensorInfo };
+      const C = y.shape[y.shape.length - 1]!;
+      const dx = allocF32(size(y.shape));
+      addon.softmaxGrad(values(b, y), values(b, dy), dx, dx.length / C, C);
+      return b.makeTensorInfo(y.shape, 'float32', dx);
+    },
+  };
+  return [...unary, softmax, leakyGrad, softmaxGrad];
+}
+
+/**
+ * Softmax's gradient through the fused kernel where the backend has it and the axis is the last,
+ * else tfjs's own formula dx = dy·y − Σ(dy·y)·y.
+ */
+export function registerSoftmaxGradient(): void {
+  tf.registerGradient({
+    kernelName: tf.Softmax,
+    outputsToSave: [true],
+    gradFunc: (dy, saved, attrs) => {
+      const [y] = saved as [tf.Tensor];
+      const { dim } = attrs as unknown as tf.SoftmaxAttrs;
+      const g = dy as tf.Tensor;
+      const last = dim === -1 || dim === y.rank - 1;
+      return {
+        logits: () => {
+          if (last && tf.getKernel(SOFTMAX_GRAD, tf.getBackend()) !== undefined && g.dtype === 'float32')
+            return tf.engine().runKernel(SOFTMAX_GRAD, { y, dy: g }) as tf.Tensor;
+          const dyTimesY = tf.mul(g, y);
+          return tf.sub(dyTimesY, tf.mul(tf.sum(dyTimesY, [dim], true), y));
+        },
+      };
+    },
+  });
 }
 
 /**

@@ -9,7 +9,9 @@ import { allocF32 } from './util.js';
 import { bufferPool, type PoolStats } from './pool.js';
 import { convKernels } from './conv-kernels.js';
 import { matMulKernel } from './matmul-kernel.js';
-import { eltwiseKernels, registerLeakyReluGradient } from './eltwise-kernels.js';
+import { registerConv3dBiasGradient } from '../ops/conv-bias.js';
+import { registerSegStats, segStatsKernels } from '../ops/seg-stats.js';
+import { eltwiseKernels, registerLeakyReluGradient, registerSoftmaxGradient } from './eltwise-kernels.js';
 import { preluKernels, registerPreluGradient } from './prelu-kernels.js';
 import { memopsKernels } from './memops-kernels.js';
 import { shapeKernels } from './shape-kernels.js';
@@ -77,6 +79,8 @@ export function registerDnnlBackend(addon: DnnlAddon): string[] {
   }
   for (const k of native) tf.registerKernel(k);
   registerLeakyReluGradient();
+  registerConv3dBiasGradient();
+  registerSoftmaxGradient();
   registerPreluGradient();
   registerAdamUpdate();
   tf.registerKernel(
@@ -102,6 +106,22 @@ export function registerDnnlBackend(addon: DnnlAddon): string[] {
       const dbeta = allocF32(C);
       addon.instanceNormBackward(x, dy, N, S, C, mean, rstd, g, dx, dgamma, dbeta, b, slope);
       return { dx, dgamma, dbeta };
+    },
+  })) {
+    tf.registerKernel(k);
+  }
+  // Dice/CE sums: native loops instead of the cpu backend's JS ones.
+  registerSegStats();
+  for (const k of segStatsKernels(DNNL_BACKEND, {
+    stats: (p, y, G, S, C, withCe, eps) => {
+      const out = allocF32(G * 4 * C);
+      addon.segStats(p, y, G, S, C, withCe, eps, out);
+      return out;
+    },
+    grad: (p, y, d, G, S, C, eps) => {
+      const dp = allocF32(p.length);
+      addon.segStatsGrad(p, y, d, G, S, C, eps, dp);
+      return dp;
     },
   })) {
     tf.registerKernel(k);

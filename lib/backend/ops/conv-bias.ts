@@ -11,29 +11,40 @@ export const CONV3D_BIAS_FILTER_GRAD = 'KitsegConv3DBiasFilterGrad';
 type Pad = 'same' | 'valid';
 type Strides = [number, number, number] | number;
 
-function fused(strides: Strides, pad: Pad) {
-  const f = (x: tf.Tensor, filter: tf.Tensor, bias: tf.Tensor, save: tf.GradSaveFunc) => {
-    const y = tf.engine().runKernel(CONV3D_BIAS, { x, filter, bias }, { strides, pad }) as tf.Tensor;
-    save([x, filter]);
+/**
+ * The fused kernel's gradient. A registered gradient (not `tf.customGrad`) so that the input
+ * gradient is computed only when the tape needs it: the first layer's input is the image, and its
+ * gradient would be a full-resolution convolution thrown away. The filter and bias gradients come
+ * from one kernel, so both are computed as soon as the node is reached; if neither is needed, the
+ * engine's backward scope disposes them.
+ */
+export const conv3dBiasGradConfig: tf.GradConfig = {
+  kernelName: CONV3D_BIAS,
+  inputsToSave: ['x', 'filter'],
+  gradFunc: (dy, saved, attrs) => {
+    const [x, filter] = saved as [tf.Tensor, tf.Tensor];
+    const { strides, pad } = attrs as unknown as { strides: Strides; pad: Pad };
+    const [dw, db] = tf.engine().runKernel(CONV3D_BIAS_FILTER_GRAD, { x, dy: dy as tf.Tensor }, {
+      strides,
+      pad,
+      filterShape: filter.shape,
+    } as unknown as tf.NamedAttrMap) as [tf.Tensor, tf.Tensor];
     return {
-      value: y,
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [sx, sf] = saved as [tf.Tensor, tf.Tensor];
-        const dx = tf.engine().runKernel(tf.Conv3DBackpropInputV2, { dy, filter: sf }, {
+      x: () =>
+        tf.engine().runKernel(tf.Conv3DBackpropInputV2, { dy: dy as tf.Tensor, filter }, {
           strides,
           pad,
-          inputShape: sx.shape,
-        } as unknown as tf.NamedAttrMap) as tf.Tensor;
-        const [dw, db] = tf.engine().runKernel(CONV3D_BIAS_FILTER_GRAD, { x: sx, dy }, {
-          strides,
-          pad,
-          filterShape: sf.shape,
-        } as unknown as tf.NamedAttrMap) as tf.Tensor[];
-        return [dx, dw!, db!];
-      },
+          inputShape: x.shape,
+        } as unknown as tf.NamedAttrMap) as tf.Tensor,
+      filter: () => dw,
+      bias: () => db,
     };
-  };
-  return tf.customGrad(f as unknown as Parameters<typeof tf.customGrad>[0]);
+  },
+};
+
+/** Registers the fused kernel's gradient (idempotent: the registry is keyed by kernel name). */
+export function registerConv3dBiasGradient(): void {
+  tf.registerGradient(conv3dBiasGradConfig);
 }
 
 /**
@@ -48,7 +59,10 @@ export function conv3dBias(
   pad: Pad = 'same',
 ): tf.Tensor5D {
   if (tf.getKernel(CONV3D_BIAS, tf.getBackend()) !== undefined && x.dtype === 'float32') {
-    return tf.tidy(() => fused(strides, pad)(x, filter, bias)) as tf.Tensor5D;
+    return tf.engine().runKernel(CONV3D_BIAS, { x, filter, bias }, {
+      strides,
+      pad,
+    } as unknown as tf.NamedAttrMap) as tf.Tensor5D;
   }
   return tf.tidy(() => tf.conv3d(x, filter, strides, pad).add(bias));
 }
