@@ -37,6 +37,9 @@ const f32 = (b: MathBackendCPU, t: tf.TensorInfo): Float32Array => {
   return v instanceof Float32Array ? v : Float32Array.from(v as ArrayLike<number>);
 };
 
+/** The clamp of p inside the log, as float32 values (what tf.clipByValue compares against). */
+const clampBounds = (eps: number) => [Math.fround(eps), Math.fround(1 - eps)] as const;
+
 function statsJs(
   p: Float32Array,
   y: Float32Array,
@@ -46,8 +49,7 @@ function statsJs(
   withCe: boolean,
   eps: number,
 ) {
-  const lo = Math.fround(eps);
-  const hi = Math.fround(1 - eps);
+  const [lo, hi] = clampBounds(eps);
   const acc = new Float64Array(G * 4 * C);
   for (let g = 0; g < G; g++) {
     const o = g * 4 * C;
@@ -74,8 +76,7 @@ function gradJs(
   C: number,
   eps: number,
 ) {
-  const lo = Math.fround(eps);
-  const hi = Math.fround(1 - eps);
+  const [lo, hi] = clampBounds(eps);
   const dp = new Float32Array(p.length);
   for (let g = 0; g < G; g++) {
     const o = g * 4 * C;
