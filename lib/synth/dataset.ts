@@ -7,6 +7,7 @@ import { writeJsonAtomic } from '../io/atomic.js';
 import { readCanonical, writeLikeSource } from '../io/canonical.js';
 import { resampleNearest } from '../ops/resample.js';
 import { renderAroundLabels, type LabelGrid } from './from-labels.js';
+import type { Anatomy } from './crowding.js';
 import { renderRandomized } from './randomized.js';
 import { TISSUES } from './palette.js';
 import { writeNifti } from '../io/nifti.js';
@@ -42,9 +43,10 @@ function render(
   g: LabelGrid,
   rng: Rng,
   style: RenderStyle,
+  anatomy: Anatomy,
 ): { image: Int16Array; tissue?: Uint8Array; render?: SynthSummary['cases'][number]['render'] } {
   if (style === 'fixed') return { image: renderAroundLabels(g, rng) };
-  const r = renderRandomized(g, rng);
+  const r = renderRandomized(g, rng, { anatomy });
   return {
     image: r.image,
     tissue: r.tissueMap,
@@ -95,6 +97,8 @@ export interface FromLabelsOptions {
   readonly limit?: number;
   /** `randomized`: a contrast phase, tissue shades, bone and scanner drawn per case (`randomized.ts`). */
   readonly style?: RenderStyle;
+  /** With `randomized`: the abdomen's contents (`crowded` unless given; `sparse` is the first version). */
+  readonly anatomy?: Anatomy;
   readonly onCase?: (index: number, total: number, id: string) => void;
 }
 
@@ -105,6 +109,7 @@ export interface FromLabelsOptions {
  */
 export function writeFromLabelsDataset(opts: FromLabelsOptions): SynthSummary {
   const style = opts.style ?? 'fixed';
+  const anatomy = opts.anatomy ?? 'crowded';
   // The fixed stream keeps its historical name, so the papers' renderings stay byte-identical.
   const root = Rng.fromSeed(opts.seed).fork(style === 'fixed' ? 'synth-from-labels' : 'synth-randomized');
   const cases = discoverCases(opts.labels, false)
@@ -116,7 +121,7 @@ export function writeFromLabelsDataset(opts: FromLabelsOptions): SynthSummary {
     assertKitsLabels(label.data, c.segmentationPath!, label.scaling, opts.labelSet ?? 'kits19');
     const dir = join(opts.out, c.id);
     if (opts.spacingMm === undefined) {
-      const r = render(label, root.fork(c.id), style);
+      const r = render(label, root.fork(c.id), style, anatomy);
       writeLikeSource(join(dir, 'imaging.nii.gz'), r.image, label, 'int16');
       writeLikeSource(join(dir, 'segmentation.nii.gz'), label.data, label, 'uint8');
       if (r.tissue !== undefined) writeLikeSource(join(dir, TISSUE_FILE), r.tissue, label, 'uint8');
@@ -133,6 +138,7 @@ export function writeFromLabelsDataset(opts: FromLabelsOptions): SynthSummary {
         { data: r.data, shape: r.shape, spacingMm: opts.spacingMm, affine: r.affine },
         root.fork(c.id),
         style,
+        anatomy,
       );
       const fileShape: [number, number, number] = [r.shape[2], r.shape[1], r.shape[0]];
       writeNifti(
@@ -162,7 +168,9 @@ export function writeFromLabelsDataset(opts: FromLabelsOptions): SynthSummary {
     labelsFrom: opts.labels,
     labelSet: opts.labelSet ?? 'kits19',
     render: style,
-    ...(style === 'randomized' ? { tissueMaps: TISSUE_FILE, tissues: ['unpainted', ...TISSUES] } : {}),
+    ...(style === 'randomized'
+      ? { anatomy, tissueMaps: TISSUE_FILE, tissues: ['unpainted', ...TISSUES] }
+      : {}),
     seed: opts.seed,
     spacingMm: opts.spacingMm ?? null,
     labels: Object.fromEntries(LABEL_SCHEMES[opts.labelSet ?? 'kits19'].names.map((n, i) => [i, n])),

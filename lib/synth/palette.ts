@@ -33,6 +33,10 @@ export const TISSUES = [
   'necrosis',
   'cystWall',
   'cystFluid',
+  // The crowded anatomy (`crowding.ts`); appended so that earlier tissue maps keep their ids.
+  'feces',
+  'organA',
+  'organB',
 ] as const;
 export type Tissue = (typeof TISSUES)[number];
 
@@ -126,6 +130,20 @@ export const HU_RANGES: Readonly<Record<Tissue, TissueRange>> = {
     [50, 90],
   ],
   cystFluid: [-5, 20],
+  feces: [-250, 30],
+  // Random soft-tissue structures: as dim as an unenhanced kidney or as bright as an enhancing one.
+  organA: [
+    [20, 60],
+    [40, 180],
+    [60, 170],
+    [50, 140],
+  ],
+  organB: [
+    [20, 60],
+    [40, 180],
+    [60, 170],
+    [50, 140],
+  ],
 };
 
 /** Texture amplitude ranges (HU): trabecular marrow is coarse, fluid nearly flat. */
@@ -143,6 +161,9 @@ const TEXTURE: Partial<Record<Tissue, Range>> = {
   tumour: [8, 40],
   necrosis: [2, 10],
   cystFluid: [0, 5],
+  feces: [40, 150],
+  organA: [2, 20],
+  organB: [2, 20],
 };
 
 export interface Shade {

@@ -11,6 +11,7 @@ import type { Shape3D, Spacing3D } from '../core/types.js';
 import type { Rng } from '../rng/rng.js';
 import { bowelLoop, type BodySpec } from './anatomy.js';
 import { Canvas, texture } from './canvas.js';
+import { paintCrowding, type Anatomy } from './crowding.js';
 import { forEachLabelled, kidneyModel, placeBody, type KidneyTissue, type LabelGrid } from './from-labels.js';
 import { samplePalette, tissueId, TISSUES, type Palette, type Tissue } from './palette.js';
 import { capsule, ellipsoid, rotation, type Vec3 } from './shapes.js';
@@ -67,11 +68,16 @@ export function sampleRandomBody(rng: Rng): BodySpec {
   };
 }
 
-/**
- * Renders one case. `clean` leaves out noise, blur and bias (the tissue shades alone), which is
- * what the per-tissue range tests look at.
- */
-export function renderRandomized(g: LabelGrid, rng: Rng, clean = false): RandomizedCase {
+export interface RandomizeOptions {
+  /** Leave out noise, blur and bias (the tissue shades alone), which the per-tissue range tests look at. */
+  readonly clean?: boolean;
+  /** `crowded` (default) packs the cavity with bowel, colon and organs (`crowding.ts`). */
+  readonly anatomy?: Anatomy;
+}
+
+/** Renders one case. */
+export function renderRandomized(g: LabelGrid, rng: Rng, opts: RandomizeOptions = {}): RandomizedCase {
+  const clean = opts.clean ?? false;
   const place = placeBody(g, sampleRandomBody(rng.fork('body')));
   const palette = samplePalette(rng.fork('palette'));
   const [D, H, W] = g.shape;
@@ -81,6 +87,10 @@ export function renderRandomized(g: LabelGrid, rng: Rng, clean = false): Randomi
   const fine = new Canvas([D * SUPER, H, W], [sz / SUPER, sy, sx], [o[0], o[1], o[2] - sz / 4], 0);
   const tissue = fine.label;
   paintAnatomy(fine, place.body, palette, rng.fork('anatomy'));
+  if ((opts.anatomy ?? 'crowded') === 'crowded') {
+    const [zLo, zHi] = zSpan(fine);
+    paintCrowding(fine, place.body, g, rng.fork('crowding'), zLo, zHi);
+  }
   const scanner = sampleScanner(rng.fork('scanner'), place.body, place.kidneys, place.bodyCentre);
   if (scanner.couch) paintCouch(fine, place.body);
   const model = kidneyModel(g, rng.fork('kidney-texture'), place);
@@ -121,6 +131,7 @@ export function tissueTextures(rng: Rng): ((x: number, y: number, z: number) => 
     marrow: [2, 6],
     boneCortex: [2, 5],
     tumour: [5, 20],
+    feces: [3, 10],
   };
   return TISSUES.map((t) => texture(rng.fork(t), 6, ...(fine[t] ?? [8, 40])));
 }
@@ -144,6 +155,11 @@ function shade(cv: Canvas, p: Palette, rng: Rng): Float32Array {
   return out;
 }
 
+/** The z range the anatomy is painted over: the canvas and 50 mm either side. */
+function zSpan(cv: Canvas): [number, number] {
+  return [cv.origin[2] - 50, cv.origin[2] + cv.shape[0] * cv.spacingMm[0] + 50];
+}
+
 /** Body, muscles, spine and ribs, vessels, liver, spleen and bowel, as tissue ids. */
 function paintAnatomy(cv: Canvas, b: BodySpec, p: Palette, rng: Rng): void {
   const t = cv.label;
@@ -151,8 +167,7 @@ function paintAnatomy(cv: Canvas, b: BodySpec, p: Palette, rng: Rng): void {
     const id = tissueId(name);
     return (_r: number, _x: number, _y: number, _z: number, i: number) => (t[i] = id);
   };
-  const zLo = cv.origin[2] - 50;
-  const zHi = cv.origin[2] + cv.shape[0] * cv.spacingMm[0] + 50;
+  const [zLo, zHi] = zSpan(cv);
   const zMid = (zLo + zHi) / 2;
   const long = (zHi - zLo) * 2;
   const wall = rng.uniform(6, 14);

@@ -31,6 +31,10 @@ describe('cli', () => {
   it('usage errors exit 2; data errors exit 1 with the file named, stack only with --verbose', async () => {
     expect((await run('no-such-command')).code).to.equal(2);
     expect((await run('synth', '--cases', '0')).code).to.equal(2);
+    const anatomy = await run('synth', '--from-labels', 'x', '--anatomy', 'sparse');
+    expect(anatomy.code).to.equal(2);
+    expect(anatomy.err).to.match(/--anatomy goes with --randomize/);
+    expect((await run('synth', '--from-labels', 'x', '--randomize', '--anatomy', 'dense')).code).to.equal(2);
     const bad = join(tmp(), 'x.nii');
     writeFileSync(bad, 'hello');
     const r = await run('inspect', bad);

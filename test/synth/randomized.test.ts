@@ -27,7 +27,7 @@ describe('synth --from-labels --randomize', () => {
   it('keeps every tissue within its phase range (mean and texture), across the phases', () => {
     const seen = new Set<Phase>();
     for (let seed = 0; seed < 10; seed++) {
-      const r = renderRandomized(g, Rng.fromSeed(seed).fork('case'), true);
+      const r = renderRandomized(g, Rng.fromSeed(seed).fork('case'), { clean: true });
       seen.add(r.palette.phase);
       let checked = 0;
       for (const t of TISSUES) {
@@ -59,7 +59,7 @@ describe('synth --from-labels --randomize', () => {
     expect(cortex('non-contrast')).to.deep.equal([20, 45]);
     expect(cortex('arterial')).to.deep.equal([120, 250]);
     expect(HU_RANGES.marrow).to.deep.equal([150, 400]);
-    const r = renderRandomized(g, Rng.fromSeed(1).fork('case'), true);
+    const r = renderRandomized(g, Rng.fromSeed(1).fork('case'), { clean: true });
     const mean = (t: (typeof TISSUES)[number]) => {
       const id = tissueId(t);
       let s = 0;
@@ -117,9 +117,11 @@ describe('synth --from-labels --randomize', () => {
     expect(img.affine).to.deep.equal(src.affine);
     const meta = JSON.parse(readFileSync(join(tmp(), 'r/dataset.json'), 'utf8')) as {
       render: string;
+      anatomy: string;
       cases: { render: { phase: string } }[];
     };
     expect(meta.render).to.equal('randomized');
+    expect(meta.anatomy).to.equal('crowded');
     expect(PHASES).to.include(meta.cases[0]!.render.phase);
     expect(s.cases[0]!.render!.phase).to.equal(meta.cases[0]!.render.phase);
     // The fixed style is another stream: a different image from the same labels and seed.

@@ -2,6 +2,7 @@
 import type { Argv } from 'yargs';
 import { LABEL_SETS, type LabelSet } from '../../core/labels.js';
 import { UsageError } from '../../core/errors.js';
+import { ANATOMIES, type Anatomy } from '../../synth/crowding.js';
 import { writeFromLabelsDataset, writeSyntheticDataset } from '../../synth/dataset.js';
 import type { SynthPreset } from '../../synth/phantom.js';
 import { loggerFor, printResult, type CliCommand, type CliIO, type GlobalArgs } from '../context.js';
@@ -16,6 +17,7 @@ interface Args extends GlobalArgs {
   spacing?: string;
   labels: LabelSet;
   randomize: boolean;
+  anatomy?: Anatomy;
 }
 
 function parseSpacing(s: string): [number, number, number] {
@@ -63,6 +65,11 @@ export function synthCommand(io: CliIO): CliCommand<Args> {
           describe:
             'With --from-labels: draw contrast phase, tissue HU, bone, body size and scanner per case (domain randomisation)',
         })
+        .option('anatomy', {
+          choices: ANATOMIES,
+          describe:
+            'With --randomize: crowded (default) packs the abdomen with bowel, colon and organs round a perirenal fat rim; sparse is the first randomised anatomy',
+        })
         .option('json', { type: 'boolean', default: false, describe: 'Print JSON' }),
     handler: (args: Args) => {
       const log = loggerFor(io, args);
@@ -77,6 +84,8 @@ export function synthCommand(io: CliIO): CliCommand<Args> {
       }
       if (args.randomize && args.fromLabels === undefined)
         throw new UsageError('--randomize goes with --from-labels');
+      if (args.anatomy !== undefined && !args.randomize)
+        throw new UsageError('--anatomy goes with --randomize');
       const spacingMm = args.spacing === undefined ? undefined : parseSpacing(args.spacing);
       const summary =
         args.fromLabels === undefined
@@ -87,6 +96,7 @@ export function synthCommand(io: CliIO): CliCommand<Args> {
               seed: args.seed,
               labelSet: args.labels,
               style: args.randomize ? 'randomized' : 'fixed',
+              ...(args.anatomy === undefined ? {} : { anatomy: args.anatomy }),
               ...(args.cases === undefined ? {} : { limit: args.cases }),
               onCase,
               ...(spacingMm === undefined ? {} : { spacingMm }),
