@@ -135,7 +135,7 @@ export function paintBody(cv: Canvas, b: BodySpec, rng: Rng): void {
   // Bowel loops in the anterior abdomen: wall, fluid, and gas rising anteriorly.
   const loops = Math.round(((zHi - zLo) / 100) * rng.uniform(10, 16));
   for (let k = 0; k < loops; k++) {
-    const { r, p, q, gas } = bowelLoop(rng, b, zLo, zHi, 10, 20);
+    const { r, p, q, gas } = bowelLoop(rng, b, zLo, zHi, { ...SPARSE_LOOPS, r: [10, 20] });
     // Collapsed loops look like soft tissue, filled ones like fluid.
     const fluid = rng.bernoulli(0.5) ? rng.uniform(25, 45) : rng.uniform(0, 20);
     const seg = capsule(p, q, r);
@@ -147,16 +147,34 @@ export function paintBody(cv: Canvas, b: BodySpec, rng: Rng): void {
   }
 }
 
-/** One bowel loop's radius, end points (anterior abdomen) and whether gas rises in it. */
-export function bowelLoop(rng: Rng, b: BodySpec, zLo: number, zHi: number, rLo: number, rHi: number) {
-  const r = rng.uniform(rLo, rHi);
+/** Where and how large bowel loops are drawn; fractions of the body's semi-axes, reaches in mm. */
+export interface LoopSpec {
+  r: [number, number];
+  x: [number, number];
+  y: [number, number];
+  reach: Vec3;
+  gasP: number;
+}
+
+/** The sparse anatomies' loops: in the anterior abdomen, gas in 40 % of them. */
+export const SPARSE_LOOPS: Omit<LoopSpec, 'r'> = {
+  x: [-0.65, 0.65],
+  y: [-0.05, 0.65],
+  reach: [70, 25, 40],
+  gasP: 0.4,
+};
+
+/** One bowel loop's radius, end points and whether gas rises in it. */
+export function bowelLoop(rng: Rng, b: BodySpec, zLo: number, zHi: number, spec: LoopSpec) {
+  const r = rng.uniform(spec.r[0], spec.r[1]);
   const p: Vec3 = [
-    rng.uniform(-0.65, 0.65) * b.bodyA,
-    rng.uniform(-0.05, 0.65) * b.bodyB,
+    rng.uniform(spec.x[0], spec.x[1]) * b.bodyA,
+    rng.uniform(spec.y[0], spec.y[1]) * b.bodyB,
     rng.uniform(zLo, zHi),
   ];
-  const q: Vec3 = [p[0] + rng.uniform(-70, 70), p[1] + rng.uniform(-25, 25), p[2] + rng.uniform(-40, 40)];
-  return { r, p, q, gas: rng.bernoulli(0.4) };
+  const [dx, dy, dz] = spec.reach;
+  const q: Vec3 = [p[0] + rng.uniform(-dx, dx), p[1] + rng.uniform(-dy, dy), p[2] + rng.uniform(-dz, dz)];
+  return { r, p, q, gas: rng.bernoulli(spec.gasP) };
 }
 
 /** Adds scanner noise and a slight in-plane blur, then rounds to valid int16 HU. */

@@ -7,7 +7,7 @@
  * (SynthSeg's random background structures), then clears a random-width perirenal fat rim.
  */
 import type { Rng } from '../rng/rng.js';
-import type { BodySpec } from './anatomy.js';
+import { bowelLoop, type BodySpec, type LoopSpec } from './anatomy.js';
 import type { Canvas } from './canvas.js';
 import type { LabelGrid } from './from-labels.js';
 import { tissueId, type Tissue } from './palette.js';
@@ -16,6 +16,15 @@ import { capsule, ellipsoid, rotation, type Vec3 } from './shapes.js';
 /** `sparse`: the first randomised anatomy (few loops, a cavity of fat); `crowded`: this file. */
 export const ANATOMIES = ['sparse', 'crowded'] as const;
 export type Anatomy = (typeof ANATOMIES)[number];
+
+/** Dense small bowel: thinner loops over the whole cavity, reaching back beside the kidneys. */
+const CROWDED_LOOPS: LoopSpec = {
+  r: [7, 18],
+  x: [-0.7, 0.7],
+  y: [-0.35, 0.7],
+  reach: [50, 20, 30],
+  gasP: 0.3,
+};
 
 /** Tissues the crowding may paint over (and the perirenal rim may clear back to fat). */
 const SOFT: readonly Tissue[] = [
@@ -48,7 +57,6 @@ export function paintCrowding(
     if (soft[t[i]!] === 1) t[i] = id;
   };
   const inBody = (x: number, y: number, f: number) => Math.hypot(x / b.bodyA, y / b.bodyB) < f;
-  const kidneyY = b.spineY;
   const id = {
     wall: tissueId('bowelWall'),
     fluid: tissueId('bowelFluid'),
@@ -73,22 +81,11 @@ export function paintCrowding(
     const paint = over(id.organs[organs.int(0, 1)]!);
     cv.paint(shape, (r, x, y, z, i) => void (inBody(x, y, 0.85) && paint(r, x, y, z, i)));
   }
-  paintColon(cv, b, rng.fork('colon'), zLo, zHi, kidneyY, over, id);
+  paintColon(cv, b, rng.fork('colon'), zLo, zHi, over, id);
   const loops = rng.fork('loops');
   const n = Math.round(((zHi - zLo) / 100) * loops.uniform(60, 150));
   for (let k = 0; k < n; k++) {
-    const r = loops.uniform(7, 18);
-    const p: Vec3 = [
-      loops.uniform(-0.7, 0.7) * b.bodyA,
-      loops.uniform(-0.35, 0.7) * b.bodyB,
-      loops.uniform(zLo, zHi),
-    ];
-    const q: Vec3 = [
-      p[0] + loops.uniform(-50, 50),
-      p[1] + loops.uniform(-20, 20),
-      p[2] + loops.uniform(-30, 30),
-    ];
-    const gas = loops.bernoulli(0.3);
+    const { r, p, q, gas } = bowelLoop(loops, b, zLo, zHi, CROWDED_LOOPS);
     const content = loops.bernoulli(0.5) ? id.wall : id.fluid;
     cv.paint(capsule(p, q, r), (rr, x, y, _z, i) => {
       if (!inBody(x, y, 0.85) || soft[t[i]!] !== 1) return;
@@ -105,7 +102,6 @@ function paintColon(
   rng: Rng,
   zLo: number,
   zHi: number,
-  kidneyY: number,
   over: (id: number) => (r: number, x: number, y: number, z: number, i: number) => void,
   id: { wall: number; gas: number; feces: number },
 ): void {
@@ -116,7 +112,7 @@ function paintColon(
     const s = rng.fork(side < 0 ? 'left' : 'right');
     const r = s.uniform(14, 28);
     const x = side * s.uniform(0.45, 0.7) * b.bodyA;
-    const y = kidneyY + s.uniform(-5, 45);
+    const y = b.spineY + s.uniform(-5, 45);
     // A few straight pieces with a wobble, so that the tube is not a perfect cylinder.
     let a: Vec3 = [x, y, zLo];
     for (let z = zLo; z < zHi;) {

@@ -9,7 +9,7 @@
 import { blur } from '../transforms/augment/intensity.js';
 import type { Shape3D, Spacing3D } from '../core/types.js';
 import type { Rng } from '../rng/rng.js';
-import { bowelLoop, type BodySpec } from './anatomy.js';
+import { bowelLoop, SPARSE_LOOPS, type BodySpec } from './anatomy.js';
 import { Canvas, texture } from './canvas.js';
 import { paintCrowding, type Anatomy } from './crowding.js';
 import { forEachLabelled, kidneyModel, placeBody, type KidneyTissue, type LabelGrid } from './from-labels.js';
@@ -290,7 +290,7 @@ function paintBowel(cv: Canvas, b: BodySpec, p: Palette, rng: Rng, zLo: number, 
   };
   const loops = Math.round(((zHi - zLo) / 100) * rng.uniform(8, 18));
   for (let k = 0; k < loops; k++) {
-    const { r, p: a, q, gas } = bowelLoop(rng, b, zLo, zHi, 8, 22);
+    const { r, p: a, q, gas } = bowelLoop(rng, b, zLo, zHi, { ...SPARSE_LOOPS, r: [8, 22] });
     const content = rng.bernoulli(p.oralFraction) ? id.oral : rng.bernoulli(0.5) ? id.wall : id.fluid;
     cv.paint(capsule(a, q, r), (rr, x, y, _z, i) => {
       if (Math.hypot(x / b.bodyA, y / b.bodyB) > 0.85) return;
