@@ -47,6 +47,14 @@ type Range = readonly [number, number];
 /** A tissue's mean-HU range: one for all phases, or one per phase in `PHASES` order. */
 type TissueRange = Range | readonly [Range, Range, Range, Range];
 
+/** Random soft-tissue structures (`crowding.ts`): as dim as an unenhanced kidney or as bright as an enhancing one. */
+const RANDOM_ORGAN: TissueRange = [
+  [20, 60],
+  [40, 180],
+  [60, 170],
+  [50, 140],
+];
+
 /** Mean HU ranges. Kidney cortex 20–45 unenhanced, 120–250 arterial; marrow 150–400 with a denser cortex. */
 export const HU_RANGES: Readonly<Record<Tissue, TissueRange>> = {
   air: [-1000, -990],
@@ -131,19 +139,8 @@ export const HU_RANGES: Readonly<Record<Tissue, TissueRange>> = {
   ],
   cystFluid: [-5, 20],
   feces: [-250, 30],
-  // Random soft-tissue structures: as dim as an unenhanced kidney or as bright as an enhancing one.
-  organA: [
-    [20, 60],
-    [40, 180],
-    [60, 170],
-    [50, 140],
-  ],
-  organB: [
-    [20, 60],
-    [40, 180],
-    [60, 170],
-    [50, 140],
-  ],
+  organA: RANDOM_ORGAN,
+  organB: RANDOM_ORGAN,
 };
 
 /** Texture amplitude ranges (HU): trabecular marrow is coarse, fluid nearly flat. */
@@ -171,8 +168,26 @@ export interface Shade {
   readonly texture: number;
 }
 
+/** Tissues whose HU is physics, the same in every CT whatever the contrast: air, fat, gas, the couch. */
+const PHYSICAL: ReadonlySet<Tissue> = new Set<Tissue>([
+  'air',
+  'subcutFat',
+  'visceralFat',
+  'sinusFat',
+  'gas',
+  'couch',
+]);
+
+/**
+ * A wild palette's range for every other tissue (SynthSeg draws every label's mean uniformly): from
+ * fluid up past enhancing marrow, so any organ may be brighter or darker than any other, bone included.
+ */
+export const WILD_RANGE: Range = [-20, 400];
+
 export interface Palette {
   readonly phase: Phase;
+  /** True when the non-physical tissues were drawn from `WILD_RANGE`, ignoring the phase. */
+  readonly wild: boolean;
   readonly shades: Readonly<Record<Tissue, Shade>>;
   /** The share of bowel loops filled with positive oral contrast (0 in most scans). */
   readonly oralFraction: number;
@@ -184,19 +199,24 @@ export function huRange(t: Tissue, phase: Phase): Range {
   return (typeof r[0] === 'number' ? r : r[PHASES.indexOf(phase)]) as Range;
 }
 
-/** Draws one case's phase and tissue shades. Each tissue draws from its own fork. */
-export function samplePalette(rng: Rng): Palette {
+/**
+ * Draws one case's phase and tissue shades. Each tissue draws from its own fork. With probability
+ * `wild` the palette ignores anatomy's ordering of brightness (`WILD_RANGE`); at 0 nothing is drawn
+ * for it, so physical palettes are the same as before the option existed.
+ */
+export function samplePalette(rng: Rng, wild = 0): Palette {
   const phase = PHASES[rng.fork('phase').int(0, PHASES.length - 1)]!;
+  const isWild = wild > 0 && rng.fork('wild').bernoulli(wild);
   const shades = Object.fromEntries(
     TISSUES.map((t) => {
       const r = rng.fork(t);
-      const [lo, hi] = huRange(t, phase);
+      const [lo, hi] = isWild && !PHYSICAL.has(t) ? WILD_RANGE : huRange(t, phase);
       const [tlo, thi] = TEXTURE[t] ?? [0, 3];
       return [t, { mean: r.uniform(lo, hi), texture: r.uniform(tlo, thi) }];
     }),
   ) as Record<Tissue, Shade>;
   const oral = rng.fork('oral');
-  return { phase, shades, oralFraction: oral.bernoulli(0.3) ? oral.uniform(0.3, 1) : 0 };
+  return { phase, wild: isWild, shades, oralFraction: oral.bernoulli(0.3) ? oral.uniform(0.3, 1) : 0 };
 }
 
 export function tissueId(t: Tissue): number {

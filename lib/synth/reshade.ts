@@ -17,7 +17,7 @@ export interface Reshaded {
 
 /**
  * Shades a tissue map (ids of `TISSUES`, 0 unpainted = air) with a palette and scanner drawn from
- * `rng`; `clean` leaves out the bias, noise and blur. The point spread is in voxels of this grid.
+ * `rng`; `clean` leaves out the bias, noise and blur; `wild` is the share of wild palettes. The point spread is in voxels of this grid.
  */
 export function reshade(
   tissue: ArrayLike<number>,
@@ -25,8 +25,9 @@ export function reshade(
   spacingMm: Spacing3D,
   rng: Rng,
   clean = false,
+  wild = 0,
 ): Reshaded {
-  const palette = samplePalette(rng.fork('palette'));
+  const palette = samplePalette(rng.fork('palette'), wild);
   const tex = tissueTextures(rng.fork('texture'));
   const mean = TISSUES.map((t) => palette.shades[t].mean);
   const amp = TISSUES.map((t) => palette.shades[t].texture);

@@ -134,6 +134,8 @@ export interface SampleOptions {
 
 export interface RenderOptions {
   readonly probability: number;
+  /** Share of re-shaded patches with a wild palette (`samplePalette`). */
+  readonly wild: number;
   readonly normalization: Normalization;
   readonly spacingMm: Spacing3D;
 }
@@ -186,7 +188,7 @@ function reshadedPatch(
 ): Float32Array | undefined {
   if (!rng.bernoulli(r.probability)) return undefined;
   const fresh = rng.fork(`reshade-${rng.int(0, 2 ** 31 - 1)}`);
-  return normalize(reshade(tissue, patch, r.spacingMm, fresh).hu, r.normalization);
+  return normalize(reshade(tissue, patch, r.spacingMm, fresh, false, r.wild).hu, r.normalization);
 }
 
 export function sampleBatch(

@@ -45,6 +45,22 @@ describe('config/rules', () => {
       /train\.slices: slice sampling needs a 2D segmentation model/,
     ],
     [
+      'a short field of view on a 2D model',
+      {
+        model: { type: 'unet2d', poolSchedule: [[2, 2]] },
+        train: { patchSize: [1, 16, 16], augment: { fieldOfView: {} } },
+      },
+      /train\.augment\.fieldOfView: a short axial field of view needs 3D patches/,
+    ],
+    [
+      'a field-of-view extent of 0 mm',
+      {
+        model: { type: 'unet3d', poolSchedule: [[2, 2, 2]] },
+        train: { patchSize: [8, 16, 16], augment: { fieldOfView: { extentMm: [0, 40] } } },
+      },
+      /train\.augment\.fieldOfView\.extentMm: expected extents above 0 mm/,
+    ],
+    [
       'cross-entropy on sigmoid outputs',
       {
         model: { type: 'unet3d', poolSchedule: [[2, 2, 2]], outActivation: 'sigmoid', outChannels: 2 },

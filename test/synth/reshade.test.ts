@@ -5,7 +5,15 @@ import { readNifti } from '../../lib/io/nifti.js';
 import { resampleNearest } from '../../lib/ops/resample.js';
 import { Rng } from '../../lib/rng/rng.js';
 import { writeFromLabelsDataset } from '../../lib/synth/dataset.js';
-import { huRange, PHASES, TISSUES, tissueId, type Phase } from '../../lib/synth/palette.js';
+import {
+  huRange,
+  PHASES,
+  samplePalette,
+  TISSUES,
+  tissueId,
+  WILD_RANGE,
+  type Phase,
+} from '../../lib/synth/palette.js';
 import { renderRandomized } from '../../lib/synth/randomized.js';
 import { reshade } from '../../lib/synth/reshade.js';
 import { KITS_LABELS, REAL_CT, useTmpDir } from '../helpers/tmp.js';
@@ -45,6 +53,31 @@ describe('data.render: re-shading a tissue map', () => {
       expect(painted.size, 'tissues in the map').to.be.greaterThan(12);
     }
     expect([...seen].sort()).to.deep.equal([...PHASES].sort());
+  });
+
+  it('wild palettes draw every non-physical tissue from WILD_RANGE, so bone need not be the brightest', () => {
+    const physical = ['air', 'subcutFat', 'visceralFat', 'sinusFat', 'gas', 'couch'];
+    let kidneyAboveMarrow = 0;
+    let wildCount = 0;
+    for (let k = 0; k < 200; k++) {
+      const rng = Rng.fromSeed(k).fork('palette');
+      const p = samplePalette(rng, 1);
+      expect(p.wild).to.equal(true);
+      for (const t of TISSUES) {
+        const [lo, hi] = physical.includes(t) ? huRange(t, p.phase) : WILD_RANGE;
+        expect(p.shades[t].mean, t).to.be.within(lo, hi);
+      }
+      if (p.shades.cortex.mean > p.shades.marrow.mean) kidneyAboveMarrow++;
+      // At 0 the palette is the physical one, drawn exactly as before.
+      const physicalPalette = samplePalette(rng, 0);
+      expect(physicalPalette.wild).to.equal(false);
+      expect(physicalPalette.shades.marrow.mean).to.be.within(...huRange('marrow', physicalPalette.phase));
+      expect(samplePalette(rng)).to.deep.equal(physicalPalette);
+      if (samplePalette(rng, 0.3).wild) wildCount++;
+    }
+    // Uniform draws from one range: the kidney is above the marrow about half the time.
+    expect(kidneyAboveMarrow).to.be.within(70, 130);
+    expect(wildCount).to.be.within(40, 80);
   });
 
   it('is seeded, and draws another contrast from another stream', () => {

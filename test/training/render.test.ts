@@ -120,7 +120,7 @@ describe('data.render (re-shading training patches on the fly)', function () {
         render:
           probability === null
             ? null
-            : { probability, normalization: p.plan.normalization, spacingMm: p.plan.spacingMm },
+            : { probability, wild: 0, normalization: p.plan.normalization, spacingMm: p.plan.spacingMm },
       });
     const stored = draw(null);
     const kept = draw(0);

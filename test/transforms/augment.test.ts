@@ -7,6 +7,7 @@ import { extractPatch } from '../../lib/ops/crop.js';
 import { Rng } from '../../lib/rng/rng.js';
 import { Augmenter } from '../../lib/transforms/augment/index.js';
 import { blur, brightness, contrast, gamma, lowres, noise } from '../../lib/transforms/augment/intensity.js';
+import { limitFieldOfView, sampleSlab } from '../../lib/transforms/augment/field-of-view.js';
 import { elasticField, flipAxis, spatialParams, warpPatch } from '../../lib/transforms/augment/spatial.js';
 
 const S: Shape3D = [20, 24, 22];
@@ -124,6 +125,60 @@ describe('transforms/augment', () => {
     let still = 0;
     for (let i = 0; i < a.image.length; i++) if (Math.abs(a.image[i]! - 100 * flipped[i]!) < 1e-3) still++;
     expect(still).to.be.lessThan(exact);
+  });
+
+  it('a short field of view keeps a slab holding the centre: pad and background outside, the patch inside', () => {
+    const rng = Rng.fromSeed(3);
+    const seen = new Set<number>();
+    for (let t = 0; t < 200; t++) {
+      const [lo, hi] = sampleSlab(16, 6, rng);
+      expect(lo).to.be.at.most(8);
+      expect(hi).to.be.above(8);
+      expect(hi - lo).to.be.at.most(6);
+      seen.add(lo);
+    }
+    expect([...seen].sort((a, b) => a - b)).to.deep.equal([3, 4, 5, 6, 7, 8]);
+    // A slab longer than the patch is clipped to it; near the start it is clipped at 0.
+    expect(sampleSlab(4, 1000, Rng.fromSeed(1))).to.deep.equal([0, 4]);
+    const img = Float32Array.from({ length: 4 * 2 * 3 }, (_, i) => i + 1);
+    const lab = img.map((v) => v % 3);
+    limitFieldOfView(img, [lab], [4, 2, 3], [1, 3], -7);
+    expect([...img]).to.deep.equal([
+      ...Array<number>(6).fill(-7),
+      ...Array.from({ length: 12 }, (_, i) => i + 7),
+      ...Array<number>(6).fill(-7),
+    ]);
+    expect([...lab.slice(0, 6), ...lab.slice(18)]).to.deep.equal(Array<number>(12).fill(0));
+    expect([...lab.slice(6, 18)]).to.deep.equal(Array.from({ length: 12 }, (_, i) => (i + 7) % 3));
+  });
+
+  it('the augmenter blanks outside an extentMm slab measured in the source spacing', () => {
+    const img = Float32Array.from({ length: N }, (_, i) => Math.cos(i) + 2);
+    const lab = labels.slice();
+    const off = { flip: null, rotation: null, scale: null, elastic: null, gamma: null, brightness: null };
+    const rest = { contrast: null, noise: null, blur: null, lowres: null };
+    const aug = new Augmenter(
+      AugmentSchema.parse({ ...off, ...rest, fieldOfView: { prob: 1, extentMm: [9, 9] } }),
+    );
+    const src = { image: img, nearest: [lab], shape: S, spacingMm: [3, 1, 1] as const, pad: -5 };
+    const centre: Shape3D = [10, 12, 11];
+    const patch: Shape3D = [12, 6, 6];
+    const whole = extractPatch(img, S, centre, patch, -5);
+    const wholeLab = extractPatch(lab, S, centre, patch, 0);
+    for (let seed = 0; seed < 5; seed++) {
+      const a = aug.patch(src, centre, patch, Rng.fromSeed(seed));
+      const kept = [...Array(12).keys()].filter((d) => a.image[d * 36] !== -5);
+      // 9 mm at 3 mm slices: three consecutive slices, one of them the centre slice 6.
+      expect(kept).to.have.length(3);
+      expect(kept[2]! - kept[0]!).to.equal(2);
+      expect(kept).to.include(6);
+      for (let i = 0; i < a.image.length; i++) {
+        const inside = kept.includes(Math.floor(i / 36));
+        expect(a.image[i]).to.equal(inside ? whole[i] : -5);
+        expect(a.nearest[0]![i]).to.equal(inside ? wholeLab[i] : 0);
+      }
+    }
+    expect(AugmentSchema.parse({}).fieldOfView).to.equal(null);
   });
 
   it('flips reverse one axis and undo themselves', () => {

@@ -1,6 +1,6 @@
 /**
  * Config schema: data augmentation (nnU-Net's set). `train.augment: null` is off; `{}` turns on every
- * transform with nnU-Net-like defaults; each transform can be set to null or tuned.
+ * nnU-Net transform with its defaults (all but `fieldOfView`); each can be set to null or tuned.
  */
 import { z } from 'zod';
 
@@ -68,6 +68,17 @@ export const AugmentSchema = z.strictObject({
     .strictObject({ prob: Prob.default(0.25), zoom: Range.default([0.5, 1]) })
     .nullable()
     .prefault({}),
+  /**
+   * A short scan: outside an axial slab of `extentMm` holding the patch centre, the image is the pad
+   * value and the labels background. Off unless given (`{}` leaves it off).
+   */
+  fieldOfView: z
+    .strictObject({
+      prob: Prob.default(0.3),
+      extentMm: Range.refine((r) => r[0] > 0, 'expected extents above 0 mm').default([60, 160]),
+    })
+    .nullable()
+    .default(null),
 });
 
 export type AugmentConfig = z.infer<typeof AugmentSchema>;

@@ -38,10 +38,15 @@ export const DataSchema = z.strictObject({
    * Domain randomisation on the fly: each training patch is, with `probability`, re-shaded from its
    * case's tissue map (`tissue.nii.gz`, which `kitseg synth --from-labels --randomize` writes) with a
    * newly drawn phase, palette and scanner. `null`: the stored images only. Validation always sees
-   * the stored images, so its scores stay comparable from epoch to epoch.
+   * the stored images, so its scores stay comparable from epoch to epoch. `wild`: the share of those
+   * patches whose palette ignores the phase (SynthSeg's uniform intensities; any organ, bone
+   * included, may be the brightest).
    */
   render: z
-    .strictObject({ probability: z.number().min(0).max(1).default(1) })
+    .strictObject({
+      probability: z.number().min(0).max(1).default(1),
+      wild: z.number().min(0).max(1).default(0),
+    })
     .nullable()
     .default(null),
 });

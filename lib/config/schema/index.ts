@@ -94,6 +94,11 @@ function crossFieldIssues(cfg: Resolved): [string[], string][] {
       ['train', 'slices'],
       `slice sampling needs a 2D segmentation model (model.type unet2d), got ${type}`,
     ]);
+  if (cfg.train.augment !== null && cfg.train.augment.fieldOfView !== null && traits.dims !== 3)
+    out.push([
+      ['train', 'augment', 'fieldOfView'],
+      `a short axial field of view needs 3D patches; a ${type} model sees single slices, so remove it`,
+    ]);
   const m = cfg.model;
   out.push(...labelSetIssues(cfg, traits.task));
   if ('maxFilters' in m && 'baseFilters' in m && m.maxFilters < m.baseFilters)

@@ -2,12 +2,14 @@
  * The augmentation pipeline a config describes, as one object that owns no state but the config:
  * `patch(source, centre, patch, rng)` draws every decision from `rng` in a fixed order (so a seed
  * gives the same patches, and resume continues the stream), applies the spatial transform to image,
- * labels and prior together, then mirroring to all, then intensity transforms to the image only.
+ * labels and prior together, then mirroring to all, then intensity transforms to the image only,
+ * then the field of view to all.
  */
 import type { AugmentConfig } from '../../config/schema/augment.js';
 import type { Shape3D } from '../../core/types.js';
 import { extractPatch } from '../../ops/crop.js';
 import type { Rng } from '../../rng/rng.js';
+import { limitFieldOfView, sampleSlab } from './field-of-view.js';
 import { blur, brightness, contrast, gamma, lowres, noise } from './intensity.js';
 import { elasticField, flipAxis, spatialParams, warpPatch, type WarpSource } from './spatial.js';
 
@@ -52,6 +54,11 @@ export class Augmenter {
       brightness(x, rng.uniform(...c.brightness.range));
     if (c.contrast !== null && rng.bernoulli(c.contrast.prob)) contrast(x, rng.uniform(...c.contrast.range));
     if (c.gamma !== null && rng.bernoulli(c.gamma.prob)) gamma(x, rng.uniform(...c.gamma.range));
+    // Last, so that the blanked slices hold exactly the pad value inference reads beyond a volume.
+    if (c.fieldOfView !== null && rng.bernoulli(c.fieldOfView.prob)) {
+      const extent = rng.uniform(...c.fieldOfView.extentMm) / src.spacingMm[0];
+      limitFieldOfView(x, out.nearest, patch, sampleSlab(patch[0], extent, rng), src.pad);
+    }
     return out;
   }
 }
