@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { loadConfig, parseWithSchema } from '../config/load.js';
 import type { Config } from '../config/schema/index.js';
-import { IoError, UsageError } from '../core/errors.js';
+import { ConfigError, IoError, UsageError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { closestMatch } from '../core/strings.js';
 import { evaluateConfig } from '../evaluation/evaluate.js';
@@ -18,7 +18,7 @@ import { experimentBarsSpec } from '../charts/specs.js';
 import { writeFileAtomic, writeJsonAtomic } from '../io/atomic.js';
 import { EPOCH_CHECKPOINT, runDirOf } from '../io/run-dir.js';
 import { hasLastCheckpoint, isTrained, trainConfig } from '../tasks/index.js';
-import { ExperimentSchema, type Experiment, type Variant } from './schema.js';
+import { ExperimentSchema, type Experiment, type Scale, type Variant } from './schema.js';
 import { resolveReported } from './reported.js';
 import { convergence, convergenceCell, type Convergence } from './convergence.js';
 
@@ -27,12 +27,13 @@ export function loadExperiment(path: string): Experiment {
   const exp = parseWithSchema(ExperimentSchema, parseYaml(readFileSync(path, 'utf8')) as unknown, path);
   return {
     ...exp,
+    file: path,
     variants: exp.variants.map((v, i) => ({ ...v, reported: resolveReported(path, i, v.reported) })),
   };
 }
 
 export interface RunOptions {
-  readonly scale: 'tiny' | 'paper';
+  readonly scale: Scale;
   readonly data?: string;
   readonly variant?: string;
   readonly fold?: number;
@@ -71,9 +72,17 @@ export function variantConfig(
   resolved: Map<string, string>,
 ): Config {
   const base = v.from === null ? v : exp.variants.find((x) => x.name === v.from)!;
+  const scale = exp.scales[o.scale];
+  if (scale === undefined)
+    throw new ConfigError(exp.file, [
+      {
+        path: ['scales', o.scale],
+        message: `expected this scale's overrides, found none (defined: ${Object.keys(exp.scales).join(', ')})`,
+      },
+    ]);
   const sets = [
-    ...exp.scales[o.scale].set,
-    ...(o.scale === 'tiny' ? base.tiny : base.paper),
+    ...scale.set,
+    ...base[o.scale],
     ...base.set,
     ...(v.from === null ? [] : v.set),
     `name=${exp.name}-${base.name}${suffix(o.fold)}`,

@@ -5,6 +5,10 @@
  */
 import { z } from 'zod';
 
+/** Sizes a table runs at: `tiny` (a smoke run), `cpu` (converged on a 2-core CPU), `paper` (a GPU). */
+export const SCALES = ['tiny', 'cpu', 'paper'] as const;
+export type Scale = (typeof SCALES)[number];
+
 const Name = z.string().regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, ".", "_" and "-" only');
 const Score = z.number().min(0).max(1);
 
@@ -30,6 +34,8 @@ export const VariantSchema = z.strictObject({
   set: z.array(z.string()).default([]),
   /** Extra overrides at `--scale tiny` (after the experiment's). */
   tiny: z.array(z.string()).default([]),
+  /** Extra overrides at `--scale cpu` (after the experiment's). */
+  cpu: z.array(z.string()).default([]),
   /** Extra overrides at `--scale paper` (after the experiment's). */
   paper: z.array(z.string()).default([]),
   /** Evaluate this other variant's trained run instead of training (e.g. + TTA, + post-processing). */
@@ -58,6 +64,8 @@ export const ExperimentSchema = z.strictObject({
   scales: z
     .strictObject({
       tiny: z.strictObject({ set: z.array(z.string()).default([]) }).prefault({}),
+      /** Absent until sized for a file: `--scale cpu` is then an error, not the default configs. */
+      cpu: z.strictObject({ set: z.array(z.string()).default([]) }).optional(),
       paper: z.strictObject({ set: z.array(z.string()).default([]) }).prefault({}),
     })
     .prefault({}),
@@ -68,5 +76,7 @@ type VariantFile = z.infer<typeof VariantSchema>;
 /** A variant as loaded: its `reported` reference resolved to numbers. */
 export type Variant = Omit<VariantFile, 'reported'> & { readonly reported: z.infer<typeof Reported> | null };
 export type Experiment = Omit<z.infer<typeof ExperimentSchema>, 'variants'> & {
+  /** The file it was loaded from, for messages. */
+  readonly file: string;
   readonly variants: Variant[];
 };

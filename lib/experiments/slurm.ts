@@ -10,10 +10,10 @@ import { join, resolve } from 'node:path';
 import { SchedulerError, UsageError } from '../core/errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { checkNames, loadExperiment } from './run.js';
-import type { Experiment, Variant } from './schema.js';
+import type { Experiment, Scale, Variant } from './schema.js';
 
 export interface SlurmOptions {
-  readonly scale: 'tiny' | 'paper';
+  readonly scale: Scale;
   /** Folds to run (null: the holdout split). */
   readonly folds: readonly (number | null)[];
   readonly runsDir: string;

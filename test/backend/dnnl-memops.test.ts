@@ -97,7 +97,25 @@ describe('backend/dnnl memory-bound kernels', () => {
     });
   });
 
-  it('activations, softmax and the fused LeakyReLU gradient', async () => {
+  it('max pooling 2D and its gradient (2² stride 2; 3² stride 1 same; 2 × 3 window, stride [2, 1])', async () => {
+    // Native, not the cpu kernel copied over (parity would then hold by construction).
+    for (const k of [tf.MaxPool, tf.MaxPoolGrad])
+      expect(tf.getKernel(k, 'dnnl')!.kernelFunc).to.not.equal(tf.getKernel(k, 'cpu')!.kernelFunc);
+    await parity('maxPool2d', () => {
+      const x = T([3, 8, 10, 4], 10);
+      const cases: [number | [number, number], number | [number, number], 'valid' | 'same'][] = [
+        [2, 2, 'valid'],
+        [3, 1, 'same'],
+        [[2, 3], [2, 1], 'valid'],
+      ];
+      return cases.flatMap(([f, st, pad]) => {
+        const pool = (a: tf.Tensor) => tf.maxPool(a as tf.Tensor4D, f, st, pad);
+        return [pool(x), tf.grad((a: tf.Tensor) => pool(a).square().sum())(x)];
+      });
+    });
+  });
+
+  it('activations, softmax and the fused LeakyReLU and ReLU gradients', async () => {
     await parity('eltwise', () => {
       const x = T([3, 5, 7, 4], 6);
       const p = T([3, 5, 7, 4], 7, 0);
@@ -114,6 +132,7 @@ describe('backend/dnnl memory-bound kernels', () => {
         tf.elu(x),
         tf.softmax(x),
         tf.grad((a: tf.Tensor) => tf.leakyRelu(a, 0.2).mul(x).sum())(x),
+        tf.grad((a: tf.Tensor) => tf.relu(a).mul(p).sum())(x),
       ];
     });
   });

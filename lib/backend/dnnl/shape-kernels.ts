@@ -1,7 +1,8 @@
 /**
- * Slice, Concat and 3D max pooling (forward and gradient) on oneDNN. tfjs's cpu versions walk
- * every element through generic index arithmetic; in the U-Net step the concat gradient's slices
- * and the max-pool gradient dominated what was left after the convolutions went native.
+ * Slice, Concat and max pooling (2D and 3D, forward and gradient) on oneDNN. tfjs's cpu versions
+ * walk every element through generic index arithmetic; in the U-Net step the concat gradient's
+ * slices and the max-pool gradient dominated what was left after the convolutions went native
+ * (the 2D gradient alone was 80 % of a 2D U-Net step). 2D pooling is the 3D kernel at depth 1.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
@@ -102,8 +103,36 @@ export function shapeKernels(addon: DnnlAddon): tf.KernelConfig[] {
       );
       return b.makeTensorInfo(input.shape, 'float32', dx);
     }),
+    kernel(tf.MaxPool, (a, b) => {
+      const { x } = a.inputs as { x: tf.TensorInfo };
+      const { filterSize, strides, pad, dimRoundingMode } = a.attrs as unknown as tf.MaxPoolAttrs;
+      if (x.dtype !== 'float32' || typeof pad === 'object') return cpuKernel(tf.MaxPool, a) as tf.TensorInfo;
+      const x5 = depthOne(x.shape);
+      const c = pool3dInfo(x5, window3(filterSize), window3(strides), pad, dimRoundingMode);
+      const y = allocF32(size(c.outShape));
+      addon.maxPool3d(values(b, x), x5, y, c.outShape, ...poolGeometry(c));
+      return b.makeTensorInfo(dropDepth(c.outShape), 'float32', y);
+    }),
+    kernel(tf.MaxPoolGrad, (a, b) => {
+      const { dy, input } = a.inputs as { dy: tf.TensorInfo; input: tf.TensorInfo };
+      const { filterSize, strides, pad, dimRoundingMode } = a.attrs as unknown as tf.MaxPoolGradAttrs;
+      if (typeof pad === 'object') return cpuKernel(tf.MaxPoolGrad, a) as tf.TensorInfo;
+      const x5 = depthOne(input.shape);
+      const c = pool3dInfo(x5, window3(filterSize), window3(strides), pad, dimRoundingMode);
+      const dx = allocF32(size(input.shape));
+      addon.maxPool3dGrad(values(b, input), x5, values(b, dy), c.outShape, dx, ...poolGeometry(c));
+      return b.makeTensorInfo(input.shape, 'float32', dx);
+    }),
   ];
 }
+
+/** An NHWC shape as NDHWC with D = 1. */
+const depthOne = (s: readonly number[]) => [s[0]!, 1, s[1]!, s[2]!, s[3]!];
+/** A 2D window or stride as a 3D one of depth 1. */
+const window3 = (v: number | readonly number[]): [number, number, number] =>
+  typeof v === 'number' ? [1, v, v] : [1, v[0]!, v[1]!];
+
+const dropDepth = (s: readonly number[]) => [s[0]!, ...s.slice(2)];
 
 function pool3dInfo(
   shape: readonly number[],

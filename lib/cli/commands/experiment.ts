@@ -1,5 +1,5 @@
 /**
- * `kitseg experiment run FILE [--scale tiny|paper] [--data DIR] [--variant NAME] [--fold K]` trains
+ * `kitseg experiment run FILE [--scale tiny|cpu|paper] [--data DIR] [--variant NAME] [--fold K]` trains
  * and evaluates a paper's variants (resumable); `kitseg experiment table FILE` gathers the results
  * (from this machine or many) into `results/<experiment>/table.md` and `table.json`;
  * `kitseg experiment submit FILE --slurm [--folds 0,1] [--partition P] [--time T] [--dry-run]` runs
@@ -11,6 +11,7 @@ import { gatherTable, runExperiment } from '../../experiments/run.js';
 import { submitCommands, submitSlurm, writeSlurmScripts } from '../../experiments/slurm.js';
 import { experimentStatus, statusMarkdown } from '../../experiments/status.js';
 import { UsageError } from '../../core/errors.js';
+import { SCALES, type Scale } from '../../experiments/schema.js';
 import { packageRoot } from '../version.js';
 import {
   loggerFor,
@@ -24,7 +25,7 @@ import {
 interface Args extends GlobalArgs {
   action: 'run' | 'table' | 'status' | 'submit';
   file: string;
-  scale: 'tiny' | 'paper';
+  scale: Scale;
   data?: string;
   variant?: string;
   fold?: number;
@@ -87,7 +88,7 @@ export function experimentCommand(io: CliIO): CliCommand<Args> {
       y
         .positional('action', { choices: ['run', 'table', 'status', 'submit'] as const })
         .positional('file', { type: 'string', describe: 'experiments/<paper>.yaml' })
-        .option('scale', { choices: ['tiny', 'paper'] as const, default: 'tiny' as const })
+        .option('scale', { choices: SCALES, default: 'tiny' as Scale })
         .option('data', { type: 'string', describe: 'Dataset root for every variant' })
         .option('variant', { type: 'string', describe: 'Run only this variant (cluster array jobs)' })
         .option('fold', { type: 'number', describe: 'Cross-validation fold' })
