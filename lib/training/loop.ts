@@ -13,7 +13,7 @@
  */
 import { assertPrecision, useConvPrecision } from '../backend/precision.js';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { configHash } from '../config/hash.js';
 import type { Config } from '../config/schema/index.js';
@@ -179,7 +179,8 @@ export function trainingData(
   const s = cfg.data.splits;
   const splits = loadOrCreateSplits(cfg.data.root, s.file, refs, s, { warn: (m) => log.warn(m) });
   const byId = new Map(refs.map((r) => [r.id, r]));
-  const trainRefs = resolveSplit(splits, cfg.data.trainSplit, cfg.data.fold).map((id) => byId.get(id)!);
+  const splitTrain = resolveSplit(splits, cfg.data.trainSplit, cfg.data.fold);
+  const trainRefs = splitTrain.map((id) => byId.get(id)!);
   for (const dir of cfg.data.extra) {
     for (const r of discoverCases(dir)) {
       if (byId.has(r.id)) throw new DataError(`${r.id} is already a case of ${cfg.data.root}`, dir);
@@ -187,10 +188,33 @@ export function trainingData(
       trainRefs.push(r);
     }
   }
+  for (const dir of cfg.data.renderings) {
+    if (resolve(dir) === resolve(cfg.data.root))
+      throw new DataError(
+        'data.renderings: expected another folder than data.root, found data.root itself',
+        dir,
+      );
+    trainRefs.push(...otherRendering(dir, splitTrain));
+  }
   const valRefs = resolveSplit(splits, cfg.data.valSplit, cfg.data.fold).map((id) => byId.get(id)!);
   log.info(`train on ${trainRefs.length} cases, validate on ${valRefs.length} (${cfg.data.root})`);
   const prepared = preparedDataset(cfg, trainRefs, valRefs, root.fork('fingerprint'), log);
   return { prepared, valRefs };
+}
+
+/** The train cases `ids` as rendered in `dir` (`data.renderings`), each under `<id>@<folder name>`. */
+function otherRendering(dir: string, ids: readonly string[]): CaseRef[] {
+  const found = new Map(discoverCases(dir).map((r) => [r.id, r]));
+  const tag = basename(resolve(dir));
+  return ids.map((id) => {
+    const r = found.get(id);
+    if (r?.segmentationPath === undefined)
+      throw new DataError(
+        `data.renderings: expected a labelled rendering of train case ${id}, found none`,
+        dir,
+      );
+    return { ...r, id: `${id}@${tag}` };
+  });
 }
 
 /** Keeps the records of `metrics.jsonl` up to `step` (rewritten atomically). */

@@ -1,12 +1,13 @@
 // The training loop: resume equivalence, NaN stop, no tensor growth, run-folder contents.
-import { existsSync, readFileSync, readdirSync, renameSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
 import { validateConfig } from '../../lib/config/load.js';
 import { SILENT_LOGGER } from '../../lib/core/logger.js';
 import { writeSyntheticDataset } from '../../lib/synth/dataset.js';
-import { runTraining, TrainingError, type TrainOptions } from '../../lib/training/loop.js';
+import { runTraining, trainingData, TrainingError, type TrainOptions } from '../../lib/training/loop.js';
+import { Rng } from '../../lib/rng/rng.js';
 import { SEGMENTATION_TASK } from '../../lib/tasks/index.js';
 import type { Config } from '../../lib/config/schema/index.js';
 
@@ -80,6 +81,34 @@ describe('training/trainer', function () {
       (e: unknown) => e,
     );
     expect(String(err)).to.match(/case_00000 is already a case of/);
+  });
+
+  it('data.renderings adds each train case once more from another rendering, never a val case', () => {
+    const other = join(tmp(), 'other');
+    writeSyntheticDataset({ out: other, cases: 3, seed: 9, preset: 'small' });
+    const cfg = (renderings: string[]) =>
+      tinyConfig(data, { data: { root: data, splits: { val: 1 }, renderings } });
+    const { prepared, valRefs } = trainingData(cfg([other]), SILENT_LOGGER, Rng.fromSeed(1));
+    const val = valRefs.map((r) => r.id);
+    const own = ['case_00000', 'case_00001', 'case_00002'].filter((id) => !val.includes(id));
+    expect(val).to.have.length(1);
+    expect(prepared.train.map((c) => c.id).sort()).to.deep.equal(
+      [...own, ...own.map((id) => `${id}@other`)].sort(),
+    );
+    expect(prepared.val.map((c) => c.id)).to.deep.equal(val);
+    // The second rendering's own image, not a copy of the first.
+    const a = prepared.train.find((c) => c.id === own[0])!;
+    const b = prepared.train.find((c) => c.id === `${own[0]}@other`)!;
+    expect(Buffer.from(a.image.buffer).equals(Buffer.from(b.image.buffer))).to.equal(false);
+    rmSync(join(other, own[1]!), { recursive: true });
+    expect(() => trainingData(cfg([other]), SILENT_LOGGER, Rng.fromSeed(1))).to.throw(
+      new RegExp(
+        `other: data.renderings: expected a labelled rendering of train case ${own[1]!}, found none`,
+      ),
+    );
+    expect(() => trainingData(cfg([data]), SILENT_LOGGER, Rng.fromSeed(1))).to.throw(
+      /expected another folder than data.root, found data.root itself/,
+    );
   });
 
   it('keepTopK keeps exactly the checkpoints of the K best validations', async () => {

@@ -33,6 +33,12 @@ export const DataSchema = z.strictObject({
    * `kitseg augment register`. Their case ids must not repeat the dataset's.
    */
   extra: z.array(z.string().min(1)).default([]),
+  /**
+   * Other renderings of the dataset's own cases (the same ids over the same label maps, e.g. the
+   * fixed style beside `--randomize`): each train case of the split is added once more from every
+   * folder, as `<id>@<folder name>`; val and test cases never are, so no val anatomy is trained on.
+   */
+  renderings: z.array(z.string().min(1)).default([]),
   valSplit: z.string().default('val'),
   /**
    * Domain randomisation on the fly: each training patch is, with `probability`, re-shaded from its
