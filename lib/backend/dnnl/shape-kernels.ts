@@ -2,7 +2,7 @@
  * Slice, Concat and max pooling (2D and 3D, forward and gradient) on oneDNN. tfjs's cpu versions
  * walk every element through generic index arithmetic; in the U-Net step the concat gradient's
  * slices and the max-pool gradient dominated what was left after the convolutions went native
- * (the 2D gradient alone was 80 % of a 2D U-Net step). 2D pooling is the 3D kernel at depth 1.
+ * (the 2D gradient alone was half of a 2D U-Net step). 2D pooling is the 3D kernel at depth 1.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
