@@ -114,44 +114,40 @@ export function registerSoftmaxGradient(): void {
 }
 
 /**
- * LeakyReLU's gradient through the fused kernel where the backend has it (dnnl), else tfjs's own
- * formula; registered in place of tfjs's so the dnnl backend's speed needs no model change.
+ * The gradients of LeakyReLU and ReLU (LeakyReLU at α = 0) through the fused kernel where the
+ * backend has it (dnnl), else tfjs's own formulas; registered in place of tfjs's so the dnnl
+ * backend's speed needs no model change. tfjs's ReLU gradient runs `Step`, a JS loop over every
+ * element (38 % of a 2D U-Net step).
  */
-export function registerLeakyReluGradient(): void {
-  tf.registerGradient({
-    kernelName: tf.LeakyRelu,
-    inputsToSave: ['x'],
-    gradFunc: (dy, saved, attrs) => {
-      const [x] = saved as [tf.Tensor];
-      const { alpha } = attrs as unknown as tf.LeakyReluAttrs;
-      const g = dy as tf.Tensor;
-      return {
-        x: () =>
-          tf.getKernel(LEAKY_RELU_GRAD, tf.getBackend()) !== undefined && g.dtype === 'float32'
-            ? (tf.engine().runKernel(LEAKY_RELU_GRAD, { x, dy: g }, { alpha }) as tf.Tensor)
-            : tf.where(tf.greater(x, 0), g, tf.mul(g, alpha)),
-      };
-    },
-  });
-}
-
-/**
- * ReLU's gradient as the fused LeakyReLU one at α = 0 where the backend has it (dnnl), else tfjs's
- * own dy · step(x): tfjs's Step is a JS loop over every element, 38 % of a 2D U-Net step.
- */
-export function registerReluGradient(): void {
-  tf.registerGradient({
-    kernelName: tf.Relu,
-    inputsToSave: ['x'],
-    gradFunc: (dy, saved) => {
-      const [x] = saved as [tf.Tensor];
-      const g = dy as tf.Tensor;
-      return {
-        x: () =>
-          tf.getKernel(LEAKY_RELU_GRAD, tf.getBackend()) !== undefined && g.dtype === 'float32'
-            ? (tf.engine().runKernel(LEAKY_RELU_GRAD, { x, dy: g }, { alpha: 0 }) as tf.Tensor)
-            : tf.mul(g, tf.step(tf.cast(x, 'float32'))),
-      };
-    },
-  });
+export function registerReluGradients(): void {
+  const fused = (
+    kernelName: string,
+    alphaOf: (attrs: tf.NamedAttrMap) => number,
+    formula: (x: tf.Tensor, dy: tf.Tensor, alpha: number) => tf.Tensor,
+  ) =>
+    tf.registerGradient({
+      kernelName,
+      inputsToSave: ['x'],
+      gradFunc: (dy, saved, attrs) => {
+        const [x] = saved as [tf.Tensor];
+        const alpha = alphaOf(attrs);
+        const g = dy as tf.Tensor;
+        return {
+          x: () =>
+            tf.getKernel(LEAKY_RELU_GRAD, tf.getBackend()) !== undefined && g.dtype === 'float32'
+              ? (tf.engine().runKernel(LEAKY_RELU_GRAD, { x, dy: g }, { alpha }) as tf.Tensor)
+              : formula(x, g, alpha),
+        };
+      },
+    });
+  fused(
+    tf.LeakyRelu,
+    (a) => (a as unknown as tf.LeakyReluAttrs).alpha,
+    (x, g, alpha) => tf.where(tf.greater(x, 0), g, tf.mul(g, alpha)),
+  );
+  fused(
+    tf.Relu,
+    () => 0,
+    (x, g) => tf.mul(g, tf.step(tf.cast(x, 'float32'))),
+  );
 }

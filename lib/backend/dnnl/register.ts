@@ -11,12 +11,7 @@ import { convKernels } from './conv-kernels.js';
 import { matMulKernel } from './matmul-kernel.js';
 import { registerConv3dBiasGradient } from '../ops/conv-bias.js';
 import { registerSegStats, segStatsKernels } from '../ops/seg-stats.js';
-import {
-  eltwiseKernels,
-  registerLeakyReluGradient,
-  registerReluGradient,
-  registerSoftmaxGradient,
-} from './eltwise-kernels.js';
+import { eltwiseKernels, registerReluGradients, registerSoftmaxGradient } from './eltwise-kernels.js';
 import { preluKernels, registerPreluGradient } from './prelu-kernels.js';
 import { memopsKernels } from './memops-kernels.js';
 import { shapeKernels } from './shape-kernels.js';
@@ -83,8 +78,7 @@ export function registerDnnlBackend(addon: DnnlAddon): string[] {
     }
   }
   for (const k of native) tf.registerKernel(k);
-  registerLeakyReluGradient();
-  registerReluGradient();
+  registerReluGradients();
   registerConv3dBiasGradient();
   registerSoftmaxGradient();
   registerPreluGradient();
