@@ -1,8 +1,9 @@
 /**
  * Running an experiment: every variant (or one, for a cluster array job) is trained — resuming an
  * interrupted run, skipping a finished one — and evaluated on the val split; each result is a file
- * (`results/<experiment>/<variant>[-fold<k>].json`) so pieces run on different machines gather
- * into one table (`table.md` / `table.json`) with the paper's numbers beside ours.
+ * (`results/<experiment>/<variant>[-fold<k>].json`, its per-case scores and val curve in the folder
+ * of that name) so pieces run on different machines gather into one table (`table.md` /
+ * `table.json`) with the paper's numbers beside ours.
  */
 import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,7 +13,8 @@ import type { Config } from '../config/schema/index.js';
 import { ConfigError, IoError, UsageError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { closestMatch } from '../core/strings.js';
-import { evaluateConfig } from '../evaluation/evaluate.js';
+import { evaluateConfig, type EvaluationResult } from '../evaluation/evaluate.js';
+import { writeEvaluation } from '../evaluation/report.js';
 import { renderChart } from '../charts/render.js';
 import { experimentBarsSpec } from '../charts/specs.js';
 import { writeFileAtomic, writeJsonAtomic } from '../io/atomic.js';
@@ -21,6 +23,7 @@ import { hasLastCheckpoint, isTrained, trainConfig } from '../tasks/index.js';
 import { ExperimentSchema, type Experiment, type Scale, type Variant } from './schema.js';
 import { resolveReported } from './reported.js';
 import { convergence, convergenceCell, type Convergence } from './convergence.js';
+import { keepVariantFiles } from './artifacts.js';
 
 export function loadExperiment(path: string): Experiment {
   if (!existsSync(path)) throw new IoError('experiment file not found', path);
@@ -142,38 +145,12 @@ export async function runExperiment(path: string, o: RunOptions): Promise<Varian
       continue;
     }
     const cfg = configs.get(v.name)!;
-    const runDir = runDirOf(o.runsDir, cfg.name).root;
     const t0 = performance.now();
-    if (v.from === null) {
-      if (!isTrained(cfg, runDir)) {
-        o.log.info(`${exp.name}/${v.name}: training ${cfg.name}`);
-        // A variant killed before its first checkpoint has nothing to resume: it starts afresh.
-        const resumable = hasLastCheckpoint(runDir);
-        await trainConfig(cfg, { runDir, resume: resumable, overwrite: !resumable, log: o.log });
-      }
-    }
+    if (v.from === null) await trainVariant(`${exp.name}/${v.name}`, cfg, o);
     const run = runDirOf(o.runsDir, cfg.name);
-    const ensemble = v.ensembleWith.map((n) => runDirOf(o.runsDir, configs.get(n)!.name).checkpoint('last'));
-    const own =
-      v.checkpoints === 'top'
-        ? readdirSync(run.checkpoints)
-            .filter((n) => EPOCH_CHECKPOINT.test(n))
-            .map((n) => run.checkpoint(n))
-        : [run.checkpoint(cfg.inference.checkpoint)];
-    if (own.length === 0)
-      throw new UsageError(
-        `${exp.name}/${v.name}: checkpoints: top, but ${runDir} kept none (set train.keepTopK)`,
-      );
-    const res = await evaluateConfig(cfg, {
-      runsDir: o.runsDir,
-      split: 'val',
-      outDir: run.evaluation(`val-${v.name}`),
-      log: o.log,
-      ...(v.tta ? { ttaAxes: [0, 1, 2] } : {}),
-      ...(ensemble.length === 0
-        ? {}
-        : { checkpoints: [run.checkpoint(cfg.inference.checkpoint), ...ensemble] }),
-    });
+    const evalDir = run.evaluation(`val-${v.name}`);
+    const res = await scoreVariant(exp, v, configs, o, evalDir);
+    writeEvaluation(evalDir, { ...res.meta, config: resolved.get(v.name)! }, res.tables);
     const s = res.tables.at(-1)?.summary ?? { kidney: null, tumor: null, composite: null };
     const d = res.detection?.summary;
     const r: VariantResult = {
@@ -191,6 +168,8 @@ export async function runExperiment(path: string, o: RunOptions): Promise<Varian
       scale: o.scale,
       reported: v.reported,
     };
+    // The files first: a result file marks the variant done, so it must not exist without them.
+    keepVariantFiles(run, evalDir, join(dir, `${v.name}${suffix(o.fold)}`), v.from === null);
     writeJsonAtomic(resultFile, r);
     o.log.info(
       `${exp.name}/${v.name}: ` +
@@ -200,6 +179,60 @@ export async function runExperiment(path: string, o: RunOptions): Promise<Varian
     out.push(r);
   }
   return out;
+}
+
+/** Trains a variant's run to its configured steps: resumed from its last checkpoint, if it has one. */
+async function trainVariant(what: string, cfg: Config, o: RunOptions): Promise<void> {
+  const runDir = runDirOf(o.runsDir, cfg.name).root;
+  if (isTrained(cfg, runDir)) return;
+  o.log.info(`${what}: training ${cfg.name}`);
+  // A variant killed before its first checkpoint has nothing to resume: it starts afresh.
+  const resumable = hasLastCheckpoint(runDir);
+  await trainConfig(cfg, { runDir, resume: resumable, overwrite: !resumable, log: o.log });
+}
+
+/** Scores a variant on the val split (its TTA, ensemble or top-K checkpoints), predictions into `outDir`. */
+async function scoreVariant(
+  exp: Experiment,
+  v: Variant,
+  configs: ReadonlyMap<string, Config>,
+  o: RunOptions,
+  outDir: string,
+): Promise<EvaluationResult & { meta: Record<string, unknown> }> {
+  const cfg = configs.get(v.name)!;
+  const run = runDirOf(o.runsDir, cfg.name);
+  const ensemble = v.ensembleWith.map((n) => runDirOf(o.runsDir, configs.get(n)!.name).checkpoint('last'));
+  const own =
+    v.checkpoints === 'top'
+      ? readdirSync(run.checkpoints)
+          .filter((n) => EPOCH_CHECKPOINT.test(n))
+          .map((n) => run.checkpoint(n))
+      : [run.checkpoint(cfg.inference.checkpoint)];
+  if (own.length === 0)
+    throw new UsageError(
+      `${exp.name}/${v.name}: checkpoints: top, but ${run.root} kept none (set train.keepTopK)`,
+    );
+  const ttaAxes = v.tta ? [0, 1, 2] : undefined;
+  const res = await evaluateConfig(cfg, {
+    runsDir: o.runsDir,
+    split: 'val',
+    outDir,
+    log: o.log,
+    ...(ttaAxes === undefined ? {} : { ttaAxes }),
+    // Without `top` or an ensemble the config's own checkpoint (inference.checkpoint) is used.
+    ...(v.checkpoints === 'top' || ensemble.length > 0 ? { checkpoints: [...own, ...ensemble] } : {}),
+  });
+  const meta = {
+    experiment: exp.name,
+    variant: v.name,
+    split: 'val',
+    backend: o.backend,
+    checkpoints: res.checkpoints,
+    ttaAxes: ttaAxes ?? cfg.inference.ttaAxes,
+    peakRssMiB: res.peakRssMiB,
+    detection: res.detection,
+  };
+  return { ...res, meta };
 }
 
 const f = (v: number | null | undefined) => (v === undefined || v === null ? '—' : v.toFixed(3));

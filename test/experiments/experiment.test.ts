@@ -1,5 +1,6 @@
-// A two-variant micro experiment end to end through the CLI: train + evaluate, an evaluation-only
-// variant reusing the first run, skipping finished variants, the gathered table, and typos.
+// A three-variant micro experiment end to end through the CLI: train + evaluate, evaluation-only
+// variants reusing the first run (one of them its top-K checkpoints), the files kept per variant,
+// skipping finished variants, the gathered table, and typos.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
@@ -11,7 +12,7 @@ describe('experiments', function () {
   this.timeout(600000);
   const tmp = useTmpDir();
 
-  it('runs a two-variant micro experiment, resumably, and gathers its table', async () => {
+  it('runs a three-variant micro experiment, resumably, and gathers its table', async () => {
     const data = join(tmp(), 'data');
     writeSyntheticDataset({ out: data, cases: 3, seed: 6, preset: 'small' });
     const cfg = join(tmp(), 'tiny.yaml');
@@ -19,14 +20,15 @@ describe('experiments', function () {
       cfg,
       `data:\n  root: ${data}\n  splits:\n    val: 1\npreprocess:\n  spacing: [6, 6, 6]\n  normalization:\n    type: window\n` +
         `model:\n  type: unet3d\n  baseFilters: 4\n  maxFilters: 8\n  poolSchedule: [[2, 2, 2]]\n` +
-        `train:\n  epochs: 1\n  iterationsPerEpoch: 2\n  patchSize: [8, 16, 16]\n  valPatches: 2\ninference:\n  overlap: 0\n  batchSize: 16\n`,
+        `train:\n  epochs: 2\n  iterationsPerEpoch: 2\n  keepTopK: 2\n  valEvery: 1\n  patchSize: [8, 16, 16]\n  valPatches: 2\ninference:\n  overlap: 0\n  batchSize: 16\n`,
     );
     const exp = join(tmp(), 'micro.yaml');
     writeFileSync(
       exp,
       `name: micro\npaper: a test\ntable: T1\nscales:\n  tiny:\n    set: [train.iterationsPerEpoch=3]\nvariants:\n` +
         `  - name: base\n    config: ${cfg}\n    reported: {kidney: 0.9}\n` +
-        `  - name: post\n    config: ${cfg}\n    from: base\n    set: ['postprocess.kidneyComponents={maxRatio: 3}']\n`,
+        `  - name: post\n    config: ${cfg}\n    from: base\n    set: ['postprocess.kidneyComponents={maxRatio: 3}']\n` +
+        `  - name: top\n    config: ${cfg}\n    from: base\n    checkpoints: top\n`,
     );
     const args = [
       '--runs',
@@ -39,13 +41,36 @@ describe('experiments', function () {
     const r = await runKitseg('experiment', 'run', exp, ...args, '--json');
     expect(r.code, r.err).to.equal(0);
     const rows = JSON.parse(r.out) as { variant: string; run: string; kidney: number; tumor: number }[];
-    expect(rows.map((x) => x.variant)).to.deep.equal(['base', 'post']);
+    expect(rows.map((x) => x.variant)).to.deep.equal(['base', 'post', 'top']);
     expect(rows[1]!.run).to.equal(rows[0]!.run); // the evaluation-only variant reuses the trained run
     const state = JSON.parse(
       readFileSync(join(tmp(), 'runs', 'micro-base', 'checkpoints', 'last', 'state.json'), 'utf8'),
     ) as { globalStep: number };
-    expect(state.globalStep).to.equal(3); // the tiny scale's override applied
+    expect(state.globalStep).to.equal(6); // the tiny scale's override applied
     for (const x of rows) expect(x.kidney).to.be.within(0, 1);
+    // Each variant's per-case scores are kept beside its result; a trained variant's val curve too.
+    const kept = (v: string, f: string) => join(tmp(), 'results', 'micro', v, f);
+    interface Scores {
+      checkpoints: string[];
+      tables: { name: string; cases: { id: string; kidney: { dice: number } }[] }[];
+    }
+    const scores = (v: string) => JSON.parse(readFileSync(kept(v, 'scores.json'), 'utf8')) as Scores;
+    const cases = scores('base').tables.at(-1)!.cases;
+    expect(cases.map((c) => c.id)).to.have.length(1);
+    expect(cases[0]!.kidney.dice).to.equal(rows[0]!.kidney);
+    expect(readFileSync(kept('base', 'metrics.jsonl'), 'utf8')).to.equal(
+      readFileSync(join(tmp(), 'runs', 'micro-base', 'metrics.jsonl'), 'utf8'),
+    );
+    expect(existsSync(kept('base', 'curves.png'))).to.equal(true);
+    expect(existsSync(kept('post', 'scores.csv'))).to.equal(true);
+    expect(existsSync(kept('post', 'metrics.jsonl'))).to.equal(false); // it trained nothing of its own
+    // `checkpoints: top` scores the ensemble of the kept top-K checkpoints, not the best alone.
+    expect(scores('base').checkpoints.map((c) => c.split('/').at(-1))).to.deep.equal(['best']);
+    expect(
+      scores('top')
+        .checkpoints.map((c) => c.split('/').at(-1))
+        .sort(),
+    ).to.deep.equal(['epoch-1', 'epoch-2']);
     const md = readFileSync(join(tmp(), 'results', 'micro', 'table.md'), 'utf8');
     expect(md).to.match(/\| base \| [0-9.]+ \| [0-9.]+ \| [0-9.]+ \| 0\.900 \|/);
     expect(existsSync(join(tmp(), 'results', 'micro', 'table.json'))).to.equal(true);
@@ -55,7 +80,7 @@ describe('experiments', function () {
         data: { values: { variant: string; metric: string; source: string; value: number }[] };
       }
     ).data.values;
-    expect(bars.filter((b) => b.source === 'kitseg')).to.have.length(6);
+    expect(bars.filter((b) => b.source === 'kitseg')).to.have.length(9);
     expect(bars.filter((b) => b.source === 'paper')).to.deep.equal([
       { variant: 'base', metric: 'kidney Dice', source: 'paper', value: 0.9 },
     ]);
@@ -72,7 +97,7 @@ describe('experiments', function () {
     // A second run finds both variants finished and trains nothing.
     const again = await runKitseg('experiment', 'run', exp, ...args.slice(0, -2));
     expect(again.code).to.equal(0);
-    expect(again.err.match(/done before/g)).to.have.length(2);
+    expect(again.err.match(/done before/g)).to.have.length(3);
     expect(again.err).to.not.match(/training/);
     const typo = await runKitseg('experiment', 'run', exp, ...args, '--variant', 'bas');
     expect(typo.code).to.equal(2);
