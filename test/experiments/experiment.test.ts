@@ -1,11 +1,11 @@
 // A three-variant micro experiment end to end through the CLI: train + evaluate, evaluation-only
 // variants reusing the first run (one of them its top-K checkpoints), the files kept per variant,
 // skipping finished variants, the gathered table, and typos.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { writeSyntheticDataset } from '../../lib/synth/dataset.js';
 import { runKitseg } from '../helpers/cli.js';
+import { writeMicroConfig, writeMicroExperiment } from '../helpers/micro.js';
 import { useTmpDir } from '../helpers/tmp.js';
 
 describe('experiments', function () {
@@ -13,22 +13,13 @@ describe('experiments', function () {
   const tmp = useTmpDir();
 
   it('runs a three-variant micro experiment, resumably, and gathers its table', async () => {
-    const data = join(tmp(), 'data');
-    writeSyntheticDataset({ out: data, cases: 3, seed: 6, preset: 'small' });
-    const cfg = join(tmp(), 'tiny.yaml');
-    writeFileSync(
-      cfg,
-      `data:\n  root: ${data}\n  splits:\n    val: 1\npreprocess:\n  spacing: [6, 6, 6]\n  normalization:\n    type: window\n` +
-        `model:\n  type: unet3d\n  baseFilters: 4\n  maxFilters: 8\n  poolSchedule: [[2, 2, 2]]\n` +
-        `train:\n  epochs: 2\n  iterationsPerEpoch: 2\n  keepTopK: 2\n  valEvery: 1\n  patchSize: [8, 16, 16]\n  valPatches: 2\ninference:\n  overlap: 0\n  batchSize: 16\n`,
-    );
-    const exp = join(tmp(), 'micro.yaml');
-    writeFileSync(
-      exp,
-      `name: micro\npaper: a test\ntable: T1\nscales:\n  tiny:\n    set: [train.iterationsPerEpoch=3]\nvariants:\n` +
-        `  - name: base\n    config: ${cfg}\n    reported: {kidney: 0.9}\n` +
+    const cfg = writeMicroConfig(tmp(), { train: { epochs: 2, keepTopK: 2, valEvery: 1 } });
+    const exp = writeMicroExperiment(
+      tmp(),
+      `  - name: base\n    config: ${cfg}\n    reported: {kidney: 0.9}\n` +
         `  - name: post\n    config: ${cfg}\n    from: base\n    set: ['postprocess.kidneyComponents={maxRatio: 3}']\n` +
         `  - name: top\n    config: ${cfg}\n    from: base\n    checkpoints: top\n`,
+      ['train.iterationsPerEpoch=3'],
     );
     const args = [
       '--runs',

@@ -2,11 +2,11 @@
 // no chance to save) resumes that variant from its last checkpoint and ends with the same table,
 // per-case scores and val curve as a straight run.
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { writeSyntheticDataset } from '../../lib/synth/dataset.js';
 import { ROOT, runKitseg } from '../helpers/cli.js';
+import { writeMicroConfig, writeMicroExperiment } from '../helpers/micro.js';
 import { useTmpDir } from '../helpers/tmp.js';
 
 interface Row {
@@ -31,20 +31,8 @@ describe('experiments: resume mid-variant', function () {
   const tmp = useTmpDir();
 
   it('a run killed after its first checkpoint resumes there and gathers the straight run’s table', async () => {
-    const data = join(tmp(), 'data');
-    writeSyntheticDataset({ out: data, cases: 3, seed: 6, preset: 'small' });
-    const cfg = join(tmp(), 'tiny.yaml');
-    writeFileSync(
-      cfg,
-      `backend: cpu\ndata:\n  root: ${data}\n  splits:\n    val: 1\npreprocess:\n  spacing: [6, 6, 6]\n  normalization:\n    type: window\n` +
-        `model:\n  type: unet3d\n  baseFilters: 4\n  maxFilters: 8\n  poolSchedule: [[2, 2, 2]]\n` +
-        `train:\n  epochs: 6\n  iterationsPerEpoch: 2\n  patchSize: [8, 16, 16]\n  valPatches: 2\ninference:\n  overlap: 0\n`,
-    );
-    const exp = join(tmp(), 'micro.yaml');
-    writeFileSync(
-      exp,
-      `name: micro\npaper: a test\ntable: T1\nscales:\n  tiny:\n    set: []\nvariants:\n  - name: a\n    config: ${cfg}\n`,
-    );
+    const cfg = writeMicroConfig(tmp(), { cpu: true, train: { epochs: 6 } });
+    const exp = writeMicroExperiment(tmp(), `  - name: a\n    config: ${cfg}\n`);
     const args = (where: string) => [
       '--runs',
       join(tmp(), where, 'runs'),

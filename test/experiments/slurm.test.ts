@@ -1,33 +1,22 @@
 // `experiment submit --slurm`: sbatch job arrays in dependency levels, and a real single-node SLURM
 // run of a micro experiment whose gathered table equals the one `experiment run` gathers.
 import { expect } from 'chai';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeSyntheticDataset } from '../../lib/synth/dataset.js';
 import { runKitseg } from '../helpers/cli.js';
+import { writeMicroConfig, writeMicroExperiment } from '../helpers/micro.js';
 import { startSlurm, waitForJobs } from '../helpers/slurm.js';
 import { useTmpDir } from '../helpers/tmp.js';
 
 /** A three-variant micro experiment: base, and two evaluation-only variants of its run. */
 function microExperiment(dir: string): string {
-  const data = join(dir, 'data');
-  writeSyntheticDataset({ out: data, cases: 3, seed: 6, preset: 'small' });
-  const cfg = join(dir, 'tiny.yaml');
-  writeFileSync(
-    cfg,
-    `data:\n  root: ${data}\n  splits:\n    val: 1\npreprocess:\n  spacing: [6, 6, 6]\n  normalization:\n    type: window\n` +
-      `model:\n  type: unet3d\n  baseFilters: 4\n  maxFilters: 8\n  poolSchedule: [[2, 2, 2]]\n` +
-      `train:\n  epochs: 1\n  iterationsPerEpoch: 2\n  patchSize: [8, 16, 16]\n  valPatches: 2\ninference:\n  overlap: 0\n  batchSize: 16\n`,
-  );
-  const exp = join(dir, 'micro.yaml');
-  writeFileSync(
-    exp,
-    `name: micro\npaper: a test\ntable: T1\nvariants:\n` +
-      `  - name: base\n    config: ${cfg}\n    reported: {kidney: 0.9}\n` +
+  const cfg = writeMicroConfig(dir);
+  return writeMicroExperiment(
+    dir,
+    `  - name: base\n    config: ${cfg}\n    reported: {kidney: 0.9}\n` +
       `  - name: post\n    config: ${cfg}\n    from: base\n    set: ['postprocess.kidneyComponents={maxRatio: 3}']\n` +
       `  - name: tta\n    config: ${cfg}\n    from: base\n    tta: true\n`,
   );
-  return exp;
 }
 
 /** The table rows without the wall-seconds column. */

@@ -4,8 +4,8 @@ import { spawn } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { writeSyntheticDataset } from '../../lib/synth/dataset.js';
 import { runKitseg } from '../helpers/cli.js';
+import { writeMicroConfig, writeMicroExperiment } from '../helpers/micro.js';
 import { useTmpDir } from '../helpers/tmp.js';
 
 interface Row {
@@ -21,20 +21,10 @@ describe('experiments: status', function () {
   const tmp = useTmpDir();
 
   it('reports each variant as it stands, and a live training lock blocks a second trainer', async () => {
-    const data = join(tmp(), 'data');
-    writeSyntheticDataset({ out: data, cases: 3, seed: 6, preset: 'small' });
-    const cfg = join(tmp(), 'tiny.yaml');
-    writeFileSync(
-      cfg,
-      `backend: cpu\ndata:\n  root: ${data}\n  splits:\n    val: 1\npreprocess:\n  spacing: [6, 6, 6]\n  normalization:\n    type: window\n` +
-        `model:\n  type: unet3d\n  baseFilters: 4\n  maxFilters: 8\n  poolSchedule: [[2, 2, 2]]\n` +
-        `train:\n  epochs: 1\n  iterationsPerEpoch: 2\n  patchSize: [8, 16, 16]\n  valPatches: 2\ninference:\n  overlap: 0\n`,
-    );
-    const exp = join(tmp(), 'micro.yaml');
-    writeFileSync(
-      exp,
-      `name: micro\npaper: a test\ntable: T1\nscales:\n  tiny:\n    set: []\nvariants:\n` +
-        `  - name: a\n    config: ${cfg}\n  - name: b\n    config: ${cfg}\n    set: [seed=5]\n`,
+    const cfg = writeMicroConfig(tmp(), { cpu: true });
+    const exp = writeMicroExperiment(
+      tmp(),
+      `  - name: a\n    config: ${cfg}\n  - name: b\n    config: ${cfg}\n    set: [seed=5]\n`,
     );
     const runs = join(tmp(), 'runs');
     const args = ['--runs', runs, '--results', join(tmp(), 'results'), '--log-level', 'silent'];
