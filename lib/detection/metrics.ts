@@ -59,3 +59,9 @@ export function boxScores(counts: readonly BoxCounts[]): BoxScores {
     precision: t.detections === 0 ? 1 : t.truePositives / t.detections,
   };
 }
+
+/** F-beta with β = 2: the detector's selection score, recall weighted above precision. */
+export function f2(s: Pick<BoxScores, 'recall' | 'precision'>): number {
+  const d = 4 * s.precision + s.recall;
+  return d === 0 ? 0 : (5 * s.precision * s.recall) / d;
+}

@@ -17,7 +17,7 @@ import {
 } from '../detection/data.js';
 import { Detector } from '../detection/detector.js';
 import { detectorLoss } from '../detection/loss.js';
-import { boxScores, matchSlice, type BoxCounts, type BoxScores } from '../detection/metrics.js';
+import { boxScores, f2, matchSlice, type BoxCounts, type BoxScores } from '../detection/metrics.js';
 import { buildFasterRcnn } from '../models/faster-rcnn.js';
 import { withModelInit } from '../models/index.js';
 import { loadCheckpoint } from '../training/checkpoint.js';
@@ -37,12 +37,6 @@ export function validateDetector(det: Detector, cases: readonly DetectionCase[],
     }
   }
   return boxScores(counts);
-}
-
-/** F-beta with β = 2. */
-export function f2(s: BoxScores): number {
-  const d = 4 * s.precision + s.recall;
-  return d === 0 ? 0 : (5 * s.precision * s.recall) / d;
 }
 
 /** The detector's model block (the task registry only routes fasterRcnn configs here). */

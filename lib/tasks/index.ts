@@ -12,7 +12,7 @@ import { runDir } from '../io/run-dir.js';
 import { DETECTION_TASK } from './detection.js';
 import { SEGMENTATION_TASK, type DiceScores } from './segmentation.js';
 
-export { DETECTION_TASK, f2, validateDetector } from './detection.js';
+export { DETECTION_TASK, validateDetector } from './detection.js';
 export { SEGMENTATION_TASK, type DiceScores } from './segmentation.js';
 
 export type TrainResult =

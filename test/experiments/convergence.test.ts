@@ -58,6 +58,22 @@ describe('experiments/convergence', () => {
     expect(convergenceCell(falling)).to.equal('yes (-0.020 at 1000 steps)');
   });
 
+  it('scores a detector’s validations by box F2, the score its checkpoints are chosen by', () => {
+    const p = join(tmp(), 'det');
+    const boxes = (step: number, recall: number, precision: number) =>
+      JSON.stringify({
+        epoch: step / 100,
+        step,
+        boxes: { recall, precision, detections: 9, groundTruth: 9 },
+      });
+    writeFileSync(p, [boxes(400, 0.8, 0.5), boxes(1000, 0.9, 0.5)].join('\n') + '\n');
+    // F2 = 5pr / (4p + r): 2 / 2.8 = 0.714286 before the cut, 2.25 / 2.9 = 0.775862 after it.
+    const c = convergence(p)!;
+    expect(c.gain).to.be.closeTo(2.25 / 2.9 - 2 / 2.8, 1e-12);
+    expect(c.score).to.equal('box F2');
+    expect(convergenceCell(c)).to.equal('no (+0.062 at 1000 steps, box F2)');
+  });
+
   it('needs a validation on both sides of the cut', () => {
     expect(
       convergence(
