@@ -110,6 +110,26 @@ export function checkNames(exp: Experiment, path: string): void {
     }
 }
 
+/**
+ * A mirroring-TTA row scores flipped inputs, so every run it scores (its own or `from`'s, and each
+ * of `ensembleWith`) must have trained with flips (issue #17); otherwise the row measures the TTA
+ * of a model that never saw a mirrored case.
+ */
+export function checkTtaTraining(exp: Experiment, configs: ReadonlyMap<string, Config>): void {
+  exp.variants.forEach((v, i) => {
+    if (!v.tta) return;
+    const scored = [v.from ?? v.name, ...v.ensembleWith];
+    const without = scored.filter((n) => (configs.get(n)!.train.augment?.flip ?? null) === null);
+    if (without.length > 0)
+      throw new ConfigError(exp.file, [
+        {
+          path: ['variants', i, 'tta'],
+          message: `expected the runs this TTA row scores to train with train.augment.flip, found none in ${without.join(', ')}`,
+        },
+      ]);
+  });
+}
+
 /** Runs the experiment's variants (or `o.variant`), returning the results of those run now or before. */
 export async function runExperiment(path: string, o: RunOptions): Promise<VariantResult[]> {
   const exp = loadExperiment(path);
@@ -135,6 +155,7 @@ export async function runExperiment(path: string, o: RunOptions): Promise<Varian
     resolved.set(v.name, file);
     configs.set(v.name, cfg);
   }
+  checkTtaTraining(exp, configs);
   const out: VariantResult[] = [];
   for (const v of exp.variants) {
     if (o.variant !== undefined && v.name !== o.variant) continue;

@@ -7,7 +7,7 @@ import { loadConfig } from '../../lib/config/load.js';
 import type { Config } from '../../lib/config/schema/index.js';
 import { networkPatch, traitsOf } from '../../lib/config/traits.js';
 import { SILENT_LOGGER } from '../../lib/core/logger.js';
-import { loadExperiment, variantConfig } from '../../lib/experiments/run.js';
+import { checkTtaTraining, loadExperiment, variantConfig } from '../../lib/experiments/run.js';
 import { SCALES } from '../../lib/experiments/schema.js';
 import { buildLoss } from '../../lib/losses/index.js';
 import { codingOf } from '../../lib/losses/targets.js';
@@ -103,7 +103,8 @@ describe('configs/ and experiments/', () => {
     it(`${f} validates and every variant resolves at each scale it defines`, () => {
       const exp = loadExperiment(join(ROOT, f));
       const resolved = new Map<string, string>();
-      for (const scale of SCALES.filter((k) => exp.scales[k] !== undefined))
+      for (const scale of SCALES.filter((k) => exp.scales[k] !== undefined)) {
+        const configs = new Map<string, Config>();
         for (const v of exp.variants) {
           const c = variantConfig(
             exp,
@@ -116,7 +117,11 @@ describe('configs/ and experiments/', () => {
           if (scale !== 'paper' && traitsOf(c).task === 'segmentation')
             expect(summarizeConfig(c).outputs[0]!.slice(1, -1)).to.deep.equal(networkPatch(c));
           if (v.stage1 !== null) expect(c.inference.cascade!.stage1).to.equal(resolved.get(v.stage1));
+          configs.set(v.name, c);
         }
+        // Every TTA row scores runs trained with flips (experiment run refuses it otherwise).
+        checkTtaTraining(exp, configs);
+      }
     });
   }
   for (const f of files.filter((x) => x.startsWith('configs'))) {

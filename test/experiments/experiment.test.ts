@@ -1,7 +1,7 @@
 // A three-variant micro experiment end to end through the CLI: train + evaluate, evaluation-only
 // variants reusing the first run (one of them its top-K checkpoints), the files kept per variant,
 // skipping finished variants, the gathered table, and typos.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { runKitseg } from '../helpers/cli.js';
@@ -90,6 +90,19 @@ describe('experiments', function () {
     expect(again.code).to.equal(0);
     expect(again.err.match(/done before/g)).to.have.length(3);
     expect(again.err).to.not.match(/training/);
+    // A mirroring-TTA row over a run trained without flips is refused before anything trains.
+    const ttaDir = join(tmp(), 'tta');
+    mkdirSync(ttaDir);
+    const noFlip = writeMicroExperiment(
+      ttaDir,
+      `  - name: base\n    config: ${cfg}\n  - name: tta\n    config: ${cfg}\n    from: base\n    tta: true\n`,
+    );
+    const refused = await runKitseg('experiment', 'run', noFlip, ...args.slice(0, -2));
+    expect(refused.code).to.equal(2);
+    expect(refused.err).to.match(
+      /micro\.yaml: variants\[1\]\.tta: expected the runs this TTA row scores to train with train\.augment\.flip, found none in base/,
+    );
+    expect(refused.err).to.not.match(/training/);
     const typo = await runKitseg('experiment', 'run', exp, ...args, '--variant', 'bas');
     expect(typo.code).to.equal(2);
     expect(typo.err).to.match(/no variant "bas" .* did you mean "base"\?/);

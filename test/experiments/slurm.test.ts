@@ -8,9 +8,23 @@ import { writeMicroConfig, writeMicroExperiment } from '../helpers/micro.js';
 import { startSlurm, waitForJobs } from '../helpers/slurm.js';
 import { useTmpDir } from '../helpers/tmp.js';
 
+const NOT_FLIP = [
+  'rotation',
+  'scale',
+  'elastic',
+  'gamma',
+  'brightness',
+  'contrast',
+  'noise',
+  'blur',
+  'lowres',
+];
+
 /** A three-variant micro experiment: base, and two evaluation-only variants of its run. */
 function microExperiment(dir: string): string {
-  const cfg = writeMicroConfig(dir);
+  // Flips only: the tta row needs a run trained with them.
+  const flips = { flip: {}, ...Object.fromEntries(NOT_FLIP.map((k) => [k, null])) };
+  const cfg = writeMicroConfig(dir, { train: { augment: flips } });
   return writeMicroExperiment(
     dir,
     `  - name: base\n    config: ${cfg}\n    reported: {kidney: 0.9}\n` +
