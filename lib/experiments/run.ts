@@ -83,7 +83,10 @@ export function variantConfig(
         message: `expected this scale's overrides, found none (defined: ${Object.keys(exp.scales).join(', ')})`,
       },
     ]);
+  const s1 = v.stage1 ?? base.stage1;
   const sets = [
+    // A stage-2 row trains on its stage 1's predictions, as the cascade papers do (a row may say otherwise).
+    ...(s1 === null ? [] : ['train.cascadeInput=stage1']),
     ...scale.set,
     ...base[o.scale],
     ...base.set,
@@ -92,7 +95,6 @@ export function variantConfig(
     ...(o.data === undefined ? [] : [`data.root=${o.data}`]),
     ...(o.fold === undefined ? [] : [`data.fold=${o.fold}`]),
   ];
-  const s1 = v.stage1 ?? base.stage1;
   if (s1 !== null) sets.push(`inference.cascade.stage1=${resolved.get(s1)!}`);
   return loadConfig(base.config, sets);
 }

@@ -10,6 +10,7 @@
  *   report.html            written by `kitseg evaluate`
  *   .train.lock            the id of the process training it, while it trains
  *   checkpoints/{last,best,epoch-<n>}/   model.json, weights, optimizer.bin, state.json
+ *   stage1/<id>.nii.gz, source.json      a cascade stage 2's stage-1 masks (train.cascadeInput: stage1)
  *   evaluation/<split>[-tag]/            scores and predictions of `kitseg evaluate`
  * ```
  */
@@ -36,6 +37,8 @@ export interface RunDir {
   epochCheckpoint(epoch: number): string;
   /** `evaluation/<split>[-tag]`. */
   evaluation(folder: string): string;
+  /** `stage1/`: stage 1's masks of the train and val cases, and `source.json` (what made them). */
+  readonly stage1Masks: string;
 }
 
 /** Files a checkpoint folder holds. */
@@ -64,6 +67,7 @@ export function runDir(root: string): RunDir {
     checkpoint: (name) => join(root, 'checkpoints', name),
     epochCheckpoint: (epoch) => join(root, 'checkpoints', `epoch-${epoch}`),
     evaluation: (folder) => join(root, 'evaluation', folder),
+    stage1Masks: join(root, 'stage1'),
   };
 }
 
@@ -73,11 +77,11 @@ export function runDirOf(runsDir: string, name: string): RunDir {
 }
 
 /**
- * Removes the temporaries of processes that no longer run from the run folder and its
- * `checkpoints/` (a kill during a checkpoint or metrics write leaves them); returns their paths.
+ * Removes the temporaries of processes that no longer run from the run folder, its
+ * `checkpoints/` and `stage1/` (a kill during a checkpoint or metrics write leaves them); returns their paths.
  */
 export function removeStaleTemporaries(run: RunDir): string[] {
-  return removeDeadTemporaries([run.root, run.checkpoints]);
+  return removeDeadTemporaries([run.root, run.checkpoints, run.stage1Masks]);
 }
 
 /** The id of a live process that holds `run`'s training lock, or null. */

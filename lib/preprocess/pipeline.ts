@@ -55,6 +55,16 @@ export function regionGrid(
   ) as unknown as Shape3D;
 }
 
+/** A mask on `src`'s grid brought to the grid `preprocessRegion` gives `box` (nearest). */
+export function regionMask(
+  src: Omit<RegionSource, 'data'>,
+  box: Box,
+  plan: GridPlan,
+  mask: ArrayLike<number>,
+): Float32Array {
+  return resampleBox(mask, src.shape, box, regionGrid(box, src.spacingMm, plan), 'nearest').data;
+}
+
 /** Crops `box` of `src`, brings it to the plan's grid and normalises it. */
 export function preprocessRegion(
   src: RegionSource,

@@ -27,6 +27,7 @@ import { appendJsonLine } from '../io/atomic.js';
 import type { RunContext, TaskModel, TaskSession, TrainingTask } from '../training/loop.js';
 import { Augmenter } from '../transforms/augment/index.js';
 import { fullCaseValidation } from './full-case-val.js';
+import { stage1Masks } from './stage1-masks.js';
 
 /** Mean Dice of the kidney and tumour regions over a validation. */
 export interface DiceScores {
@@ -81,7 +82,7 @@ function patchValidation(
 }
 
 /** Train and val cases as the sampler draws them: whole cases, or a cascade stage 2's kidney crops. */
-function samplerCases(ctx: RunContext): { train: PreparedCase[]; val: PreparedCase[] } {
+async function samplerCases(ctx: RunContext): Promise<{ train: PreparedCase[]; val: PreparedCase[] }> {
   const { cfg, prepared, log } = ctx;
   const prepRng = ctx.root.fork('prepare');
   const train = prepared.train.map((c) => withLocations(c, prepRng, cfg.train.slices));
@@ -90,16 +91,34 @@ function samplerCases(ctx: RunContext): { train: PreparedCase[]; val: PreparedCa
   if (cascade === null) return { train, val };
   // One input channel: crops only (Wei et al.); two: crops with the spatial prior (Zhang et al.).
   const withPrior = cfg.model.inChannels === 2;
+  const stage1 =
+    cfg.train.cascadeInput === 'stage1'
+      ? await stage1Masks(cfg, ctx.run, prepared.plan, [...ctx.trainRefs, ...ctx.valRefs])
+      : null;
+  const missed: string[] = [];
   const crops = (cs: PreparedCase[]) =>
     cs
-      .flatMap((c) => kidneyCrops(c, prepared.plan.spacingMm, cascade, prepRng))
+      .flatMap((c) => {
+        const out = kidneyCrops(c, prepared.plan.spacingMm, cascade, prepRng, stage1?.mask(c.id, c.shape));
+        if (out.length === 0) missed.push(c.id);
+        return out;
+      })
       .map(({ prior, ...rest }) => (withPrior ? { ...rest, prior: prior! } : rest));
-  const out = { train: crops(train), val: crops(val) };
+  let out: { train: PreparedCase[]; val: PreparedCase[] };
+  try {
+    out = { train: crops(train), val: crops(val) };
+  } finally {
+    stage1?.dispose();
+  }
   log.info(
     `cascade stage 2: ${out.train.length} train and ${out.val.length} val kidney crops` +
+      (stage1 === null ? '' : ` from stage 1's masks (${ctx.run.stage1Masks})`) +
       (withPrior ? ' with the prior channel' : '') +
       (cascade.resizeTo === null ? '' : `, resized to ${cascade.resizeTo.join(' × ')}`),
   );
+  // A case stage 1 finds no kidney in gives no crop, as inference would give it no stage 2.
+  if (missed.length > 0)
+    log.warn(`cascade stage 2: no kidney crop from ${missed.length} cases (${missed.join(', ')})`);
   return out;
 }
 
@@ -125,7 +144,7 @@ async function open(ctx: RunContext): Promise<TaskSession<Batch, DiceScores>> {
     `target spacing ${plan.spacingMm.map((v) => v.toFixed(2)).join(' × ')} mm, normalisation ${plan.normalization.type}`,
   );
   warnOversizedPatch(ctx);
-  const cases = samplerCases(ctx);
+  const cases = await samplerCases(ctx);
   // Full-case validation scores on the original grids, so it keeps the decoded val cases.
   const valLoaded: LoadedCase[] =
     cfg.train.valMode === 'fullCase' ? loadCases(ctx.valRefs, cfg.data.labels) : [];

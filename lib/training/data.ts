@@ -69,9 +69,17 @@ export function loadCases(refs: readonly CaseRef[], labels: LabelSet): LoadedCas
  * ROI), with the kidney+tumour mask as the prior channel. With `resizeTo` (detection cascade) each
  * crop is resized to that shape, and `cropsPerKidney − 1` more crops with per-side margins jittered
  * by up to `jitterMm` are added (the paper's random crops, drawn once from the seeded stream).
+ * `from` (stage 1's labels on the case's grid) replaces the reference as the source of the boxes
+ * and the prior; the crops' labels are always the reference.
  */
-export function kidneyCrops(c: PreparedCase, spacingMm: Spacing3D, rule: CropRule, rng: Rng): PreparedCase[] {
-  const labels = Uint8Array.from(c.label);
+export function kidneyCrops(
+  c: PreparedCase,
+  spacingMm: Spacing3D,
+  rule: CropRule,
+  rng: Rng,
+  from?: Uint8Array,
+): PreparedCase[] {
+  const labels = from ?? Uint8Array.from(c.label);
   const boxes = kidneyBoxes(labels, c.shape, spacingMm, rule);
   const resize = rule.resizeTo ?? null;
   const jittered: Box[] = [];
@@ -92,11 +100,13 @@ export function kidneyCrops(c: PreparedCase, spacingMm: Spacing3D, rule: CropRul
     let shape = boxShape(box);
     let image = cropBox(c.image, c.shape, box);
     let label = cropBox(c.label, c.shape, box);
+    let prior = from === undefined ? label : cropBox(from, c.shape, box);
     let tissue = c.tissue === undefined ? undefined : cropBox(c.tissue, c.shape, box);
     if (resize !== null) {
       const target = resize as unknown as Shape3D;
       image = resampleToShape(image, shape, target, 'linear').data;
       label = resampleToShape(label, shape, target, 'nearest').data;
+      prior = from === undefined ? label : resampleToShape(prior, shape, target, 'nearest').data;
       if (tissue !== undefined) tissue = resampleToShape(tissue, shape, target, 'nearest').data;
       shape = target;
     }
@@ -107,7 +117,7 @@ export function kidneyCrops(c: PreparedCase, spacingMm: Spacing3D, rule: CropRul
       shape,
       locs: classLocations(label, rng),
       pad: c.pad,
-      prior: label.map((v) => (v > 0 ? 1 : 0)),
+      prior: Float32Array.from(prior, (v) => (v > 0 ? 1 : 0)),
       ...(tissue === undefined ? {} : { tissue }),
     };
   });

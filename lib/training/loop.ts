@@ -87,6 +87,7 @@ export interface RunContext {
   readonly log: Logger;
   readonly root: Rng;
   readonly prepared: CacheResult;
+  readonly trainRefs: CaseRef[];
   readonly valRefs: CaseRef[];
   /**
    * The sampler stream, saved in every checkpoint. Hooks that draw from it may replace it (a
@@ -174,7 +175,7 @@ export function trainingData(
   cfg: Config,
   log: Logger,
   root: Rng,
-): { prepared: CacheResult; valRefs: CaseRef[] } {
+): { prepared: CacheResult; trainRefs: CaseRef[]; valRefs: CaseRef[] } {
   const refs = discoverCases(cfg.data.root);
   const s = cfg.data.splits;
   const splits = loadOrCreateSplits(cfg.data.root, s.file, refs, s, { warn: (m) => log.warn(m) });
@@ -199,7 +200,7 @@ export function trainingData(
   const valRefs = resolveSplit(splits, cfg.data.valSplit, cfg.data.fold).map((id) => byId.get(id)!);
   log.info(`train on ${trainRefs.length} cases, validate on ${valRefs.length} (${cfg.data.root})`);
   const prepared = preparedDataset(cfg, trainRefs, valRefs, root.fork('fingerprint'), log);
-  return { prepared, valRefs };
+  return { prepared, trainRefs, valRefs };
 }
 
 /** The train cases `ids` as rendered in `dir` (`data.renderings`), each under `<id>@<folder name>`. */
@@ -271,8 +272,17 @@ export async function runTraining<B, V>(
   for (const p of removeStaleTemporaries(run)) log.info(`removed a stale temporary of a dead process: ${p}`);
   const resuming = resumeDecision(run, opts);
   const root = Rng.fromSeed(cfg.seed);
-  const { prepared, valRefs } = trainingData(cfg, log, root);
-  const ctx: RunContext = { cfg, run, log, root, prepared, valRefs, sampler: root.fork('sampler') };
+  const { prepared, trainRefs, valRefs } = trainingData(cfg, log, root);
+  const ctx: RunContext = {
+    cfg,
+    run,
+    log,
+    root,
+    prepared,
+    trainRefs,
+    valRefs,
+    sampler: root.fork('sampler'),
+  };
   const session = await task.open(ctx);
   const opt = makeOptimizer(cfg);
   let locked = false;

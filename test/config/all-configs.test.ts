@@ -116,7 +116,10 @@ describe('configs/ and experiments/', () => {
           // At the CPU scales each variant's network builds for its patch and keeps its size.
           if (scale !== 'paper' && traitsOf(c).task === 'segmentation')
             expect(summarizeConfig(c).outputs[0]!.slice(1, -1)).to.deep.equal(networkPatch(c));
-          if (v.stage1 !== null) expect(c.inference.cascade!.stage1).to.equal(resolved.get(v.stage1));
+          if (v.stage1 !== null) {
+            expect(c.inference.cascade!.stage1).to.equal(resolved.get(v.stage1));
+            expect(c.train.cascadeInput).to.equal('stage1'); // trained on its stage 1's predictions
+          }
           configs.set(v.name, c);
         }
         // Every TTA row scores runs trained with flips (experiment run refuses it otherwise).

@@ -1,4 +1,5 @@
-// Cascade stage-2 training data: kidney crops with a prior channel, and the prior's corruption.
+// Cascade stage-2 training data: kidney crops with a prior channel (from the reference or from stage
+// 1's mask), and the prior's corruption.
 import { expect } from 'chai';
 import type { Shape3D } from '../../lib/core/types.js';
 import { classLocations } from '../../lib/data/sampler.js';
@@ -70,6 +71,37 @@ describe('training/prior', () => {
       expect(b.x[2 * i + 1]).to.equal(b.y[i]! > 0 ? 1 : 0);
       expect(b.x[2 * i]! >= 10 ? 1 : 0).to.equal(b.y[i]! > 0 ? 1 : 0);
     }
+  });
+
+  it('with stage 1’s mask, the boxes and the prior come from the mask and the labels from the reference', () => {
+    const label = cube(S, [1, 1, 1], [4, 4, 5]);
+    cube(S, [1, 1, 14], [4, 4, 18], label);
+    const c: PreparedCase = {
+      id: 'c',
+      image: label.slice(),
+      label,
+      shape: S,
+      locs: classLocations(label, Rng.fromSeed(1)),
+      pad: -1,
+    };
+    // Stage 1 found the first kidney only, one row too far along H.
+    const mask = Uint8Array.from(cube(S, [1, 2, 1], [4, 5, 5]));
+    const crops = kidneyCrops(c, [1, 1, 1], { marginMm: [1, 1, 1] }, Rng.fromSeed(2), mask);
+    expect(crops).to.have.length(1);
+    // The mask's box [1, 2, 1]–[4, 5, 5] grown by one voxel: [0, 1, 0]–[5, 6, 6].
+    const k = crops[0]!;
+    expect(k.shape).to.deep.equal([5, 5, 6]);
+    expect(sum(k.prior!)).to.equal(36);
+    // The reference kidney covers crop rows 0–2, the mask rows 1–3: 3 × 1 × 4 voxels each alone.
+    const at = (d: number, h: number, w: number) => (d * 5 + h) * 6 + w;
+    expect(k.prior![at(2, 3, 2)]).to.equal(1);
+    expect(k.label[at(2, 3, 2)]).to.equal(0);
+    expect(k.prior![at(2, 0, 2)]).to.equal(0);
+    expect(k.label[at(2, 0, 2)]).to.equal(1);
+    expect(sum(k.label)).to.equal(36);
+    let priorOnly = 0;
+    for (let i = 0; i < k.label.length; i++) if (k.prior![i] === 1 && k.label[i] === 0) priorOnly++;
+    expect(priorOnly).to.equal(12);
   });
 
   it('detection-cascade crops are resized to one shape, with seeded jittered extras, and taken whole', () => {

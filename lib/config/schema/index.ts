@@ -127,6 +127,11 @@ function crossFieldIssues(cfg: Resolved): [string[], string][] {
   if (cfg.loss.type === 'ce' && cfg.model.outActivation !== 'softmax')
     out.push([['loss', 'type'], `"ce" needs a softmax model; this ${type} has sigmoid outputs: use "bce"`]);
   const cascade = cfg.inference.cascade;
+  if (cascade === null && cfg.train.cascadeInput === 'stage1')
+    out.push([
+      ['train', 'cascadeInput'],
+      'stage-1 predictions feed a cascade stage 2, but this config has no inference.cascade; remove it',
+    ]);
   if (cascade !== null) {
     if (cfg.model.inChannels !== 1 && cfg.model.inChannels !== 2)
       out.push([

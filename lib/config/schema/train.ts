@@ -93,7 +93,13 @@ export const TrainSchema = z.strictObject({
   prefetch: z.number().int().nonnegative().default(2),
   /** Data augmentation of training patches; null: off, `{}`: every transform with its defaults. */
   augment: AugmentSchema.nullable().default(null),
-  /** Cascade stage 2: how the ground-truth prior channel is corrupted per training patch. */
+  /**
+   * Cascade stage 2: where its training crops and prior channel come from — the `reference` labels,
+   * or `stage1`'s predictions on each train and val case, as the cascade papers train (stage 1 must
+   * be trained; its masks are written to `runs/<name>/stage1/`).
+   */
+  cascadeInput: z.enum(['reference', 'stage1']).default('reference'),
+  /** Cascade stage 2: how the prior channel is corrupted per training patch. */
   priorCorruption: z
     .strictObject({
       morphProb: z.number().min(0).max(1).default(0.2),
