@@ -10,7 +10,9 @@
  *   report.html            written by `kitseg evaluate`
  *   .train.lock            the id of the process training it, while it trains
  *   checkpoints/{last,best,epoch-<n>}/   model.json, weights, optimizer.bin, state.json
- *   stage1/<id>.nii.gz, source.json      a cascade stage 2's stage-1 masks (train.cascadeInput: stage1)
+ *   stage1/source.json     a cascade stage 2 (train.cascadeInput: stage1): which stage-1 masks it trains on
+ *   masks/<key>/<id>.nii.gz, source.json  a stage 1's masks of every case, shared by the stage 2s
+ *                                         trained on it (key: its weights and inference settings)
  *   evaluation/<split>[-tag]/            scores and predictions of `kitseg evaluate`
  * ```
  */
@@ -37,8 +39,10 @@ export interface RunDir {
   epochCheckpoint(epoch: number): string;
   /** `evaluation/<split>[-tag]`. */
   evaluation(folder: string): string;
-  /** `stage1/`: stage 1's masks of the train and val cases, and `source.json` (what made them). */
+  /** `stage1/`: a stage 2's `source.json`, naming the stage-1 masks it trains on. */
   readonly stage1Masks: string;
+  /** `masks/<key>`: this run's masks of the cases, made for the cascade stage 2s trained on it. */
+  masks(key: string): string;
 }
 
 /** Files a checkpoint folder holds. */
@@ -68,6 +72,7 @@ export function runDir(root: string): RunDir {
     epochCheckpoint: (epoch) => join(root, 'checkpoints', `epoch-${epoch}`),
     evaluation: (folder) => join(root, 'evaluation', folder),
     stage1Masks: join(root, 'stage1'),
+    masks: (key) => join(root, 'masks', key),
   };
 }
 

@@ -82,7 +82,9 @@ function patchValidation(
 }
 
 /** Train and val cases as the sampler draws them: whole cases, or a cascade stage 2's kidney crops. */
-async function samplerCases(ctx: RunContext): Promise<{ train: PreparedCase[]; val: PreparedCase[] }> {
+async function samplerCases(
+  ctx: RunContext,
+): Promise<{ train: PreparedCase[]; val: PreparedCase[]; record?: () => void }> {
   const { cfg, prepared, log } = ctx;
   const prepRng = ctx.root.fork('prepare');
   const train = prepared.train.map((c) => withLocations(c, prepRng, cfg.train.slices));
@@ -93,7 +95,7 @@ async function samplerCases(ctx: RunContext): Promise<{ train: PreparedCase[]; v
   const withPrior = cfg.model.inChannels === 2;
   const stage1 =
     cfg.train.cascadeInput === 'stage1'
-      ? await stage1Masks(cfg, ctx.run, prepared.plan, [...ctx.trainRefs, ...ctx.valRefs])
+      ? await stage1Masks(cfg, ctx.run, prepared.plan, [...ctx.trainRefs, ...ctx.valRefs], ctx.resuming)
       : null;
   const missed: string[] = [];
   const crops = (cs: PreparedCase[]) =>
@@ -104,15 +106,15 @@ async function samplerCases(ctx: RunContext): Promise<{ train: PreparedCase[]; v
         return out;
       })
       .map(({ prior, ...rest }) => (withPrior ? { ...rest, prior: prior! } : rest));
-  let out: { train: PreparedCase[]; val: PreparedCase[] };
+  let out: { train: PreparedCase[]; val: PreparedCase[]; record?: () => void };
   try {
-    out = { train: crops(train), val: crops(val) };
+    out = { train: crops(train), val: crops(val), ...(stage1 === null ? {} : { record: stage1.record }) };
   } finally {
     stage1?.dispose();
   }
   log.info(
     `cascade stage 2: ${out.train.length} train and ${out.val.length} val kidney crops` +
-      (stage1 === null ? '' : ` from stage 1's masks (${ctx.run.stage1Masks})`) +
+      (stage1 === null ? '' : ` from stage 1's masks (${stage1.dir})`) +
       (withPrior ? ' with the prior channel' : '') +
       (cascade.resizeTo === null ? '' : `, resized to ${cascade.resizeTo.join(' × ')}`),
   );
@@ -174,6 +176,7 @@ async function open(ctx: RunContext): Promise<TaskSession<Batch, DiceScores>> {
       return { model: handle(ck.model), optimizerWeights: ck.optimizerWeights, state: ck.state };
     },
     onTrainStart: async () => {
+      cases.record?.();
       // Background loading: a worker draws the same batches from the same stream, ahead of time.
       if (cfg.train.prefetch === 0) return;
       loader = new BackgroundLoader(

@@ -1,10 +1,12 @@
 /**
  * A cascade stage 2 trained as the cascade papers train it (`train.cascadeInput: stage1`): its crops
  * and prior channel come from stage 1's predictions on each train and val case. Each mask is made
- * once per run — the stage-1 run's localizer on the whole case, as inference runs it — and kept as
- * `runs/<name>/stage1/<id>.nii.gz` on the case's own grid (it overlays in ITK-SNAP), with
- * `source.json` naming the checkpoint that made them (and a hash of its weights); a resumed run reads
- * them back, and refuses them when stage 1 has been trained again since.
+ * once per stage-1 checkpoint — its localizer on the whole case, as inference runs it — and kept in
+ * the stage-1 run as `masks/<key>/<id>.nii.gz` on the case's own grid (it overlays in ITK-SNAP), where
+ * the key hashes the checkpoint's weights and the settings that shape its output. Every stage 2
+ * trained on that stage 1 (an ablation table's rows) reads the same masks. The stage 2's own
+ * `stage1/source.json` names the masks it started on; a resumed stage 2 refuses others, so a stage 1
+ * trained again since cannot change a stage 2's inputs halfway.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
@@ -15,19 +17,24 @@ import { DataError } from '../core/errors.js';
 import type { Shape3D } from '../core/types.js';
 import { assertSameGeometry, loadCase, type CaseRef } from '../data/kits19.js';
 import { loadLocalizer, type Localizer } from '../inference/localizer.js';
-import { writeJsonAtomic } from '../io/atomic.js';
+import { removeDeadTemporaries, writeJsonAtomic } from '../io/atomic.js';
 import { readCanonical, writeLikeSource } from '../io/canonical.js';
-import { CHECKPOINT_FILES, type RunDir } from '../io/run-dir.js';
+import { CHECKPOINT_FILES, runDirOf, type RunDir } from '../io/run-dir.js';
 import { bodyBox } from '../ops/crop.js';
 import { regionMask, type GridPlan } from '../preprocess/pipeline.js';
 
-/** What made a run's stage-1 masks: the stage-1 checkpoints and a hash of each one's weights. */
+/** What made a stage 2's masks: their folder, the stage-1 checkpoints and a hash of each one's weights. */
 interface MaskSource {
+  readonly masks: string;
   readonly checkpoints: readonly string[];
   readonly weights: readonly string[];
 }
 
 export interface Stage1Masks {
+  /** The folder the masks are kept in, inside the stage-1 run. */
+  readonly dir: string;
+  /** Names the masks in the stage 2's `stage1/source.json`; once its run folder has been written. */
+  record(): void;
   /** Stage 1's labels of case `id` on the grid of its prepared case (`shape`), nonzero = kidney. */
   mask(id: string, shape: Shape3D): Uint8Array;
   dispose(): void;
@@ -45,25 +52,33 @@ function weightsHash(dir: string): string {
   return h.digest('hex').slice(0, 16);
 }
 
-function sourceOf(loc: Localizer): MaskSource {
-  return { checkpoints: loc.checkpoints, weights: loc.checkpoints.map(weightsHash) };
+/** The shared mask folder of `loc`: its weights and the config sections that shape its labels. */
+function sourceOf(loc: Localizer, runsDir: string): MaskSource {
+  const weights = loc.checkpoints.map(weightsHash);
+  const { preprocess, inference, postprocess } = loc.cfg;
+  const key = createHash('sha256')
+    .update(JSON.stringify({ weights, preprocess, inference, postprocess }))
+    .digest('hex')
+    .slice(0, 16);
+  return { masks: runDirOf(runsDir, loc.cfg.name).masks(key), checkpoints: loc.checkpoints, weights };
 }
 
-/** Refuses masks made by another stage-1 checkpoint than the one the config now names. */
-function checkSource(run: RunDir, now: MaskSource): void {
+/**
+ * Refuses masks made by another stage-1 checkpoint than the one a resumed stage 2 started on, then
+ * makes sure the shared mask folder exists with its own `source.json`.
+ */
+function checkSource(run: RunDir, now: MaskSource, resuming: boolean): void {
   const file = join(run.stage1Masks, 'source.json');
-  if (!existsSync(file)) {
-    mkdirSync(run.stage1Masks, { recursive: true });
-    writeJsonAtomic(file, now);
-    return;
-  }
-  const was = JSON.parse(readFileSync(file, 'utf8')) as MaskSource;
-  if (JSON.stringify(was) !== JSON.stringify(now))
+  const was = resuming && existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as MaskSource) : null;
+  if (was !== null && JSON.stringify(was) !== JSON.stringify(now))
     throw new DataError(
       `expected stage-1 masks from ${now.checkpoints.join(', ')} (weights ${now.weights.join(', ')}), ` +
-        `found masks from ${was.checkpoints.join(', ')} (weights ${was.weights.join(', ')}); remove ${run.stage1Masks} to remake them`,
+        `found masks from ${was.checkpoints.join(', ')} (weights ${was.weights.join(', ')}); remove ${run.stage1Masks} to train on the new ones`,
       file,
     );
+  mkdirSync(now.masks, { recursive: true });
+  const shared = join(now.masks, 'source.json');
+  if (!existsSync(shared)) writeJsonAtomic(shared, { checkpoints: now.checkpoints, weights: now.weights });
 }
 
 /** Stage 1's masks for the cases `refs` of the stage-2 config `cfg`, made on first use. */
@@ -72,20 +87,30 @@ export async function stage1Masks(
   run: RunDir,
   plan: GridPlan,
   refs: readonly CaseRef[],
+  resuming: boolean,
 ): Promise<Stage1Masks> {
   const cascade = cfg.inference.cascade!;
-  const loc = await loadLocalizer(loadConfig(cascade.stage1), { runsDir: dirname(run.root) });
+  const runsDir = dirname(run.root);
+  const loc = await loadLocalizer(loadConfig(cascade.stage1), { runsDir });
+  const source = sourceOf(loc, runsDir);
   try {
-    checkSource(run, sourceOf(loc));
+    checkSource(run, source, resuming);
   } catch (e) {
     loc.dispose();
     throw e;
   }
+  // Another stage 2 killed while writing a mask leaves a temporary here.
+  removeDeadTemporaries([source.masks]);
   const byId = new Map(refs.map((r) => [r.id, r]));
   return {
+    dir: source.masks,
+    record: () => {
+      mkdirSync(run.stage1Masks, { recursive: true });
+      writeJsonAtomic(join(run.stage1Masks, 'source.json'), source);
+    },
     mask: (id, shape) => {
       const c = loadCase(byId.get(id)!, cfg.data.labels);
-      const file = join(run.stage1Masks, `${id}.nii.gz`);
+      const file = join(source.masks, `${id}.nii.gz`);
       let labels: ArrayLike<number>;
       if (existsSync(file)) {
         const kept = readCanonical(file);

@@ -89,6 +89,8 @@ export interface RunContext {
   readonly prepared: CacheResult;
   readonly trainRefs: CaseRef[];
   readonly valRefs: CaseRef[];
+  /** Whether the run continues from its last checkpoint (otherwise its folder is written afresh). */
+  readonly resuming: boolean;
   /**
    * The sampler stream, saved in every checkpoint. Hooks that draw from it may replace it (a
    * background loader hands back the state after each batch it drew).
@@ -281,6 +283,7 @@ export async function runTraining<B, V>(
     prepared,
     trainRefs,
     valRefs,
+    resuming,
     sampler: root.fork('sampler'),
   };
   const session = await task.open(ctx);

@@ -1,9 +1,10 @@
-// A cascade stage 2 trained on stage 1's predictions (`train.cascadeInput: stage1`): the masks it
-// keeps are stage 1's labels of every train and val case on the input's grid (what `predict` of
-// stage 1 writes), a resumed run reuses them, masks of another stage-1 checkpoint are refused, and
-// the key is refused where there is no cascade.
-import { readdirSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+// A cascade stage 2 trained on stage 1's predictions (`train.cascadeInput: stage1`): the masks are
+// stage 1's labels of every train and val case on the input's grid (what `predict` of stage 1
+// writes), kept once in the stage-1 run and shared by every stage 2 trained on it; a resumed run
+// reuses them, masks of another stage-1 checkpoint are refused, and the key is refused where there
+// is no cascade.
+import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { expect } from 'chai';
 import { loadConfig } from '../../lib/config/load.js';
 import { SILENT_LOGGER, type Logger } from '../../lib/core/logger.js';
@@ -74,8 +75,16 @@ describe('training: a cascade stage 2 on stage-1 predictions', function () {
       /cascade stage 2: \d+ train and \d+ val kidney crops from stage 1's masks/,
     );
 
-    // One mask per case (2 train, 1 val), each what `predict` of stage 1 labels, on the input's grid.
-    const masks = join(runs, 's2', 'stage1');
+    // One mask per case (2 train, 1 val) in the stage-1 run, each what `predict` of stage 1 labels,
+    // on the input's grid; the stage 2 names the folder it trained on.
+    const kept = readdirSync(join(runs, 's1', 'masks'));
+    expect(kept).to.have.length(1);
+    const masks = join(runs, 's1', 'masks', kept[0]!);
+    const named = JSON.parse(readFileSync(join(runs, 's2', 'stage1', 'source.json'), 'utf8')) as {
+      masks: string;
+    };
+    expect(named.masks).to.equal(masks);
+    expect(lines.join('\n')).to.include(`from stage 1's masks (${masks})`);
     const ids = readdirSync(data).filter((n) => n.startsWith('case_'));
     expect(readdirSync(masks).sort()).to.deep.equal(
       [...ids.map((id) => `${id}.nii.gz`), 'source.json'].sort(),
@@ -86,13 +95,13 @@ describe('training: a cascade stage 2 on stage-1 predictions', function () {
       const out = join(tmp(), 'pred', `${id}.nii.gz`);
       const p = await runKitseg('predict', '--config', s1, '--runs', runs, '--input', img, '--output', out);
       expect(p.code, p.err).to.equal(0);
-      const kept = readNifti(join(masks, `${id}.nii.gz`));
+      const mask = readNifti(join(masks, `${id}.nii.gz`));
       const image = readNifti(img);
-      expect(kept.shape).to.deep.equal(image.shape);
-      expect(kept.affine).to.deep.equal(image.affine);
+      expect(mask.shape).to.deep.equal(image.shape);
+      expect(mask.affine).to.deep.equal(image.affine);
       const pred = readNifti(out).data;
-      expect(kept.data.every((v, i) => v > 0 === pred[i]! > 0)).to.equal(true);
-      for (const v of kept.data) if (v > 0) foreground++;
+      expect(mask.data.every((v, i) => v > 0 === pred[i]! > 0)).to.equal(true);
+      for (const v of mask.data) if (v > 0) foreground++;
     }
     expect(foreground).to.be.greaterThan(0); // stage 1 found kidney somewhere: the masks are not empty
 
@@ -107,6 +116,16 @@ describe('training: a cascade stage 2 on stage-1 predictions', function () {
     expect((await resumeS2()).completed).to.equal(true);
     expect(statSync(join(masks, `${ids[0]}.nii.gz`)).mtimeMs).to.equal(first);
 
+    // Another stage 2 on the same stage 1 (an ablation row) reads the same masks.
+    const row = await runTraining(loadConfig(s2, ['name=s2-row', 'seed=5']), SEGMENTATION_TASK, {
+      runDir: join(runs, 's2-row'),
+      resume: false,
+      log: SILENT_LOGGER,
+    });
+    expect(row.completed).to.equal(true);
+    expect(readdirSync(join(runs, 's1', 'masks'))).to.deep.equal(kept);
+    expect(statSync(join(masks, `${ids[0]}.nii.gz`)).mtimeMs).to.equal(first);
+
     // Stage 1 trained again (another seed): the kept masks are from other weights, so stage 2 stops.
     await runTraining(loadConfig(s1, ['seed=3']), SEGMENTATION_TASK, {
       runDir: join(runs, 's1'),
@@ -117,8 +136,23 @@ describe('training: a cascade stage 2 on stage-1 predictions', function () {
     let message = '';
     await resumeS2().catch((e: Error) => (message = e.message));
     expect(message).to.match(
-      /stage1\/source\.json: expected stage-1 masks from .*s1\/checkpoints\/best \(weights [0-9a-f]{16}\), found masks from .*s1\/checkpoints\/best \(weights [0-9a-f]{16}\); remove .*s2\/stage1 to remake them/,
+      /stage1\/source\.json: expected stage-1 masks from .*s1\/checkpoints\/best \(weights [0-9a-f]{16}\), found masks from .*s1\/checkpoints\/best \(weights [0-9a-f]{16}\); remove .*s2\/stage1 to train on the new ones/,
     );
+    // Started afresh over the old run (as `experiment run` restarts a variant), the stage 2 trains on
+    // masks of the retrained stage 1 (whose fresh run folder dropped the old ones), and names them.
+    const fresh = await runTraining(loadConfig(s2), SEGMENTATION_TASK, {
+      runDir: join(runs, 's2'),
+      resume: false,
+      overwrite: true,
+      log: SILENT_LOGGER,
+    });
+    expect(fresh.completed).to.equal(true);
+    const now = JSON.parse(readFileSync(join(runs, 's2', 'stage1', 'source.json'), 'utf8')) as {
+      masks: string;
+    };
+    expect(now.masks).to.not.equal(masks);
+    expect(readdirSync(now.masks)).to.include(`${ids[0]}.nii.gz`);
+    expect(readdirSync(join(runs, 's1', 'masks'))).to.deep.equal([basename(now.masks)]);
 
     // Without a cascade the key means nothing: a config error naming it.
     const bad = await runKitseg(
