@@ -113,6 +113,36 @@ describe('losses', () => {
     tf.dispose([regions, p]);
   });
 
+  it('3D edge targets: a voxel is an edge where a face neighbour in the same channel differs', () => {
+    // [N=1, D=3, H=4, W=5, C=2], a fixed pattern; the expected map is counted voxel by voxel.
+    const shape = [1, 3, 4, 5, 2] as const;
+    const v = Array.from({ length: 120 }, (_, i) => ((i * 7 + (i >> 3)) % 5 < 2 ? 1 : 0));
+    const at = (d: number, h: number, w: number, c: number) => v[((d * 4 + h) * 5 + w) * 2 + c]!;
+    const want: number[] = [];
+    for (let d = 0; d < 3; d++)
+      for (let h = 0; h < 4; h++)
+        for (let w = 0; w < 5; w++)
+          for (let c = 0; c < 2; c++) {
+            const x = at(d, h, w, c);
+            const near = [
+              [d - 1, h, w],
+              [d + 1, h, w],
+              [d, h - 1, w],
+              [d, h + 1, w],
+              [d, h, w - 1],
+              [d, h, w + 1],
+            ].filter(([a, b, e]) => a! >= 0 && a! < 3 && b! >= 0 && b! < 4 && e! >= 0 && e! < 5);
+            want.push(near.some(([a, b, e]) => at(a!, b!, e!, c) !== x) ? 1 : 0);
+          }
+    expect(want).to.include(0).and.to.include(1);
+    const regions = tf.tensor(v, [...shape]);
+    const before = tf.memory().numTensors;
+    const got = tf.tidy(() => Array.from(edgeTargets(regions).dataSync()));
+    expect(tf.memory().numTensors).to.equal(before);
+    expect(got).to.deep.equal(want);
+    regions.dispose();
+  });
+
   it('configured losses combine the terms as their papers say', () => {
     const dice3 = 1 - (0.4 / 1.5 + 1.2 / 1.7) / 2;
     const ce3 = -(ln(0.2) + ln(0.6)) / 2;
