@@ -29,7 +29,11 @@ export function deepMerge(base: Plain, over: Plain): Plain {
   return out;
 }
 
-function readYamlFile(path: string): Plain {
+/** A YAML file's top-level mapping; unreadable, invalid or empty files are errors naming the file. */
+export function readYamlFile(
+  path: string,
+  emptyHint = 'a config sets at least a name or extends another',
+): Plain {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -53,9 +57,7 @@ function readYamlFile(path: string): Plain {
   const value: unknown = doc.toJS();
   // An empty file would silently train every schema default.
   if (value === null || value === undefined)
-    throw new ConfigError(path, [
-      { path: [], message: 'the file is empty; a config sets at least a name or extends another' },
-    ]);
+    throw new ConfigError(path, [{ path: [], message: `the file is empty; ${emptyHint}` }]);
   if (!isPlainObject(value))
     throw new ConfigError(path, [{ path: [], message: 'expected a mapping at the top level' }]);
   return value;

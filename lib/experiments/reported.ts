@@ -3,9 +3,9 @@
  * experiment row names its entry by a dotted path, so each number is written once, where its
  * source (paper, table, split) is recorded.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { readYamlFile } from '../config/load.js';
 import { ConfigError, IoError } from '../core/errors.js';
 import { Reported } from './schema.js';
 import type { z } from 'zod';
@@ -25,7 +25,7 @@ export function resolveReported(
       `missing ${REPORTED_FILE}, which variant ${variantIndex}'s reported: ${ref} points into`,
       file,
     );
-  let node: unknown = parseYaml(readFileSync(file, 'utf8'));
+  let node: unknown = readYamlFile(file, "it holds the papers' numbers");
   const path = ['variants', variantIndex, 'reported'];
   for (const key of ref.split('.')) {
     const next = Array.isArray(node)

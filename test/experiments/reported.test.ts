@@ -45,4 +45,28 @@ describe('experiments/*.yaml and reported.yaml', () => {
     expect(String(err)).to.contain('variants[0].reported: zhang.table9: no "table9"');
     expect(String(err)).to.contain('table1_val');
   });
+
+  it('invalid YAML in an experiment file or its reported.yaml is a one-line error naming the file and line', () => {
+    const exp = join(tmp(), 'e.yaml');
+    const errorOf = () => {
+      try {
+        loadExperiment(exp);
+      } catch (e) {
+        return e;
+      }
+      return null;
+    };
+    // A flow list inside a flow list must be quoted: this one is not.
+    writeFileSync(exp, 'name: e\npaper: p\ntable: t\nvariants:\n  - name: a\n    cpu: [x=[2]]\n');
+    const bad = errorOf();
+    expect(bad).to.be.instanceOf(ConfigError);
+    expect(String(bad)).to.match(/e\.yaml: \(root\): invalid YAML at line 6: /);
+    expect(String(bad).split('\n')).to.have.length(1);
+    writeFileSync(
+      exp,
+      'name: e\npaper: p\ntable: t\nvariants:\n  - name: a\n    config: configs/stage1.yaml\n    reported: zhang.table9\n',
+    );
+    writeFileSync(join(tmp(), 'reported.yaml'), 'zhang: {table9: [\n');
+    expect(String(errorOf())).to.match(/reported\.yaml: \(root\): invalid YAML at line \d+: /);
+  });
 });
