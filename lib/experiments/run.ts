@@ -7,8 +7,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse as parseYaml } from 'yaml';
-import { loadConfig, parseWithSchema } from '../config/load.js';
+import { loadConfig, parseWithSchema, readYamlFile } from '../config/load.js';
 import type { Config } from '../config/schema/index.js';
 import { ConfigError, IoError, UsageError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
@@ -27,7 +26,8 @@ import { keepVariantFiles } from './artifacts.js';
 
 export function loadExperiment(path: string): Experiment {
   if (!existsSync(path)) throw new IoError('experiment file not found', path);
-  const exp = parseWithSchema(ExperimentSchema, parseYaml(readFileSync(path, 'utf8')) as unknown, path);
+  const raw = readYamlFile(path, 'an experiment names its paper, scales and variants');
+  const exp = parseWithSchema(ExperimentSchema, raw, path);
   return {
     ...exp,
     file: path,
@@ -90,7 +90,7 @@ export function variantConfig(
     ...scale.set,
     ...base[o.scale],
     ...base.set,
-    ...(v.from === null ? [] : v.set),
+    ...(v.from === null ? [] : [...v[o.scale], ...v.set]),
     `name=${exp.name}-${base.name}${suffix(o.fold)}`,
     ...(o.data === undefined ? [] : [`data.root=${o.data}`]),
     ...(o.fold === undefined ? [] : [`data.fold=${o.fold}`]),
@@ -113,22 +113,28 @@ export function checkNames(exp: Experiment, path: string): void {
 }
 
 /**
- * A mirroring-TTA row scores flipped inputs, so every run it scores (its own or `from`'s, and each
- * of `ensembleWith`) must have trained with flips (issue #17); otherwise the row measures the TTA
- * of a model that never saw a mirrored case.
+ * A mirroring-TTA row scores flipped inputs over its config's `inference.ttaAxes`, so it must name
+ * at least one axis, and every run it scores (its own or `from`'s, and each of `ensembleWith`) must
+ * have trained with flips (issue #17); otherwise the row measures the TTA of a model that never saw a
+ * mirrored case. A row without `tta` is scored without it, whatever its paper config says.
  */
-export function checkTtaTraining(exp: Experiment, configs: ReadonlyMap<string, Config>): void {
+export function checkTta(exp: Experiment, configs: ReadonlyMap<string, Config>): void {
   exp.variants.forEach((v, i) => {
-    if (!v.tta) return;
+    const axes = configs.get(v.name)!.inference.ttaAxes;
+    const issue = (message: string) => new ConfigError(exp.file, [{ path: ['variants', i, 'tta'], message }]);
+    if (!v.tta) {
+      if (axes.length > 0)
+        throw issue(`expected inference.ttaAxes [] for a row without tta: true, found [${axes.join(', ')}]`);
+      return;
+    }
+    if (axes.length === 0)
+      throw issue('expected inference.ttaAxes to name the mirrored axes for this TTA row, found []');
     const scored = [v.from ?? v.name, ...v.ensembleWith];
     const without = scored.filter((n) => (configs.get(n)!.train.augment?.flip ?? null) === null);
     if (without.length > 0)
-      throw new ConfigError(exp.file, [
-        {
-          path: ['variants', i, 'tta'],
-          message: `expected the runs this TTA row scores to train with train.augment.flip, found none in ${without.join(', ')}`,
-        },
-      ]);
+      throw issue(
+        `expected the runs this TTA row scores to train with train.augment.flip, found none in ${without.join(', ')}`,
+      );
   });
 }
 
@@ -157,7 +163,7 @@ export async function runExperiment(path: string, o: RunOptions): Promise<Varian
     resolved.set(v.name, file);
     configs.set(v.name, cfg);
   }
-  checkTtaTraining(exp, configs);
+  checkTta(exp, configs);
   const out: VariantResult[] = [];
   for (const v of exp.variants) {
     if (o.variant !== undefined && v.name !== o.variant) continue;
@@ -235,13 +241,11 @@ async function scoreVariant(
     throw new UsageError(
       `${exp.name}/${v.name}: checkpoints: top, but ${run.root} kept none (set train.keepTopK)`,
     );
-  const ttaAxes = v.tta ? [0, 1, 2] : undefined;
   const res = await evaluateConfig(cfg, {
     runsDir: o.runsDir,
     split: 'val',
     outDir,
     log: o.log,
-    ...(ttaAxes === undefined ? {} : { ttaAxes }),
     // Without `top` or an ensemble the config's own checkpoint (inference.checkpoint) is used.
     ...(v.checkpoints === 'top' || ensemble.length > 0 ? { checkpoints: [...own, ...ensemble] } : {}),
   });
@@ -251,7 +255,7 @@ async function scoreVariant(
     split: 'val',
     backend: o.backend,
     checkpoints: res.checkpoints,
-    ttaAxes: ttaAxes ?? cfg.inference.ttaAxes,
+    ttaAxes: cfg.inference.ttaAxes,
     peakRssMiB: res.peakRssMiB,
     detection: res.detection,
   };

@@ -42,7 +42,7 @@ export const VariantSchema = z.strictObject({
   from: Name.nullable().default(null),
   /** The variant whose run is this cascade stage 2's stage 1. */
   stage1: Name.nullable().default(null),
-  /** Mirroring TTA over all axes at evaluation. */
+  /** Scored with mirroring TTA over its config's `inference.ttaAxes` (every other row without TTA). */
   tta: z.boolean().default(false),
   /** Checkpoints evaluated: the run's `best`, or every kept `epoch-*` (train.keepTopK) as an ensemble. */
   checkpoints: z.enum(['best', 'top']).default('best'),

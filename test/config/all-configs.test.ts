@@ -7,7 +7,7 @@ import { loadConfig } from '../../lib/config/load.js';
 import type { Config } from '../../lib/config/schema/index.js';
 import { networkPatch, traitsOf } from '../../lib/config/traits.js';
 import { SILENT_LOGGER } from '../../lib/core/logger.js';
-import { checkTtaTraining, loadExperiment, variantConfig } from '../../lib/experiments/run.js';
+import { checkTta, loadExperiment, variantConfig } from '../../lib/experiments/run.js';
 import { SCALES } from '../../lib/experiments/schema.js';
 import { buildLoss } from '../../lib/losses/index.js';
 import { codingOf } from '../../lib/losses/targets.js';
@@ -122,8 +122,8 @@ describe('configs/ and experiments/', () => {
           }
           configs.set(v.name, c);
         }
-        // Every TTA row scores runs trained with flips (experiment run refuses it otherwise).
-        checkTtaTraining(exp, configs);
+        // Every TTA row names its axes and scores runs trained with flips; no other row mirrors.
+        checkTta(exp, configs);
       }
     });
   }

@@ -1,7 +1,7 @@
 // A three-variant micro experiment end to end through the CLI: train + evaluate, evaluation-only
 // variants reusing the first run (one of them its top-K checkpoints), the files kept per variant,
 // skipping finished variants, the gathered table, and typos.
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { runKitseg } from '../helpers/cli.js';
@@ -95,7 +95,7 @@ describe('experiments', function () {
     mkdirSync(ttaDir);
     const noFlip = writeMicroExperiment(
       ttaDir,
-      `  - name: base\n    config: ${cfg}\n  - name: tta\n    config: ${cfg}\n    from: base\n    tta: true\n`,
+      `  - name: base\n    config: ${cfg}\n  - name: tta\n    config: ${cfg}\n    from: base\n    tta: true\n    tiny: ['inference.ttaAxes=[2]']\n`,
     );
     const refused = await runKitseg('experiment', 'run', noFlip, ...args.slice(0, -2));
     expect(refused.code).to.equal(2);
@@ -103,6 +103,20 @@ describe('experiments', function () {
       /micro\.yaml: variants\[1\]\.tta: expected the runs this TTA row scores to train with train\.augment\.flip, found none in base/,
     );
     expect(refused.err).to.not.match(/training/);
+    // A TTA row must name its axes (here the row's tiny overrides are gone), and no other row mirrors.
+    const bare = readFileSync(noFlip, 'utf8').replace(/\n {4}tiny: .*\n/, '\n');
+    writeFileSync(noFlip, bare);
+    const noAxes = await runKitseg('experiment', 'run', noFlip, ...args.slice(0, -2));
+    expect(noAxes.code).to.equal(2);
+    expect(noAxes.err).to.match(
+      /micro\.yaml: variants\[1\]\.tta: expected inference\.ttaAxes to name the mirrored axes for this TTA row, found \[\]/,
+    );
+    writeFileSync(noFlip, bare.replace('    config:', "    set: ['inference.ttaAxes=[1]']\n    config:"));
+    const mirrored = await runKitseg('experiment', 'run', noFlip, ...args.slice(0, -2));
+    expect(mirrored.code).to.equal(2);
+    expect(mirrored.err).to.match(
+      /micro\.yaml: variants\[0\]\.tta: expected inference\.ttaAxes \[\] for a row without tta: true, found \[1\]/,
+    );
     const typo = await runKitseg('experiment', 'run', exp, ...args, '--variant', 'bas');
     expect(typo.code).to.equal(2);
     expect(typo.err).to.match(/no variant "bas" .* did you mean "base"\?/);

@@ -29,7 +29,7 @@ function microExperiment(dir: string): string {
     dir,
     `  - name: base\n    config: ${cfg}\n    reported: {kidney: 0.9}\n` +
       `  - name: post\n    config: ${cfg}\n    from: base\n    set: ['postprocess.kidneyComponents={maxRatio: 3}']\n` +
-      `  - name: tta\n    config: ${cfg}\n    from: base\n    tta: true\n`,
+      `  - name: tta\n    config: ${cfg}\n    from: base\n    tta: true\n    tiny: ['inference.ttaAxes=[2]']\n`,
   );
 }
 
