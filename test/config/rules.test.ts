@@ -70,6 +70,24 @@ describe('config/rules', () => {
       /loss\.type: "ce" needs a softmax model/,
     ],
     [
+      'the boundary-aware loss without the boundary stream',
+      {
+        model: { type: 'boundaryAware', outActivation: 'sigmoid', outChannels: 2, boundaryStream: false },
+        loss: { type: 'boundaryAware' },
+        train: { patchSize: [16, 16, 16] },
+      },
+      /c\.yaml: loss\.type: "boundaryAware" supervises the boundary output of a boundaryAware model with model\.boundaryStream: true; this boundaryAware has no boundary stream: use "dice"/,
+    ],
+    [
+      'the boundary-aware loss on a model without a boundary output',
+      {
+        model: { type: 'unet3d', poolSchedule: [[2, 2, 2]], outActivation: 'sigmoid', outChannels: 2 },
+        loss: { type: 'boundaryAware' },
+        train: { patchSize: [8, 16, 16] },
+      },
+      /loss\.type: "boundaryAware" supervises the boundary output .* this unet3d has none/,
+    ],
+    [
       'includeBackground on a sigmoid model',
       {
         model: { type: 'unet3d', poolSchedule: [[2, 2, 2]], outActivation: 'sigmoid', outChannels: 2 },

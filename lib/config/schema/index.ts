@@ -124,6 +124,11 @@ function crossFieldIssues(cfg: Resolved): [string[], string][] {
       ['loss', 'includeBackground'],
       `applies to softmax models only; a sigmoid ${type} has no background channel and every region channel is scored (leave it unset)`,
     ]);
+  if (cfg.loss.type === 'boundaryAware' && !(m.type === 'boundaryAware' && m.boundaryStream))
+    out.push([
+      ['loss', 'type'],
+      `"boundaryAware" supervises the boundary output of a boundaryAware model with model.boundaryStream: true; this ${type}${m.type === 'boundaryAware' ? ' has no boundary stream' : ' has none'}: use "dice" for the regions alone`,
+    ]);
   if (cfg.loss.type === 'ce' && cfg.model.outActivation !== 'softmax')
     out.push([['loss', 'type'], `"ce" needs a softmax model; this ${type} has sigmoid outputs: use "bce"`]);
   const cascade = cfg.inference.cascade;
