@@ -59,7 +59,16 @@ function toModelInput(x: tf.Tensor, model: tf.LayersModel): tf.Tensor {
   return model.inputs[0]!.shape.length === 4 ? x.squeeze([1]) : x;
 }
 
-/** Patch Dice on a fixed set of val patches (same patches every validation). */
+/** The fixed val patches (the same every validation), centred by `train.valSampling`. */
+export function valBatch(cfg: Config, cases: PreparedCase[], root: Rng): Batch {
+  return sampleBatch(cases, cfg.train.patchSize, cfg.train.valPatches, root.fork('val'), {
+    sampling: cfg.train.valSampling ?? cfg.train.sampling,
+    corruption: cfg.train.priorCorruption,
+    slices: cfg.train.slices,
+  });
+}
+
+/** Patch Dice on a fixed set of val patches. */
 function patchValidation(
   model: tf.LayersModel,
   cfg: Config,
@@ -67,11 +76,7 @@ function patchValidation(
   root: Rng,
 ): DiceScores | null {
   if (cases.length === 0) return null;
-  const batch = sampleBatch(cases, cfg.train.patchSize, cfg.train.valPatches, root.fork('val'), {
-    sampling: cfg.train.sampling,
-    corruption: cfg.train.priorCorruption,
-    slices: cfg.train.slices,
-  });
+  const batch = valBatch(cfg, cases, root);
   const pred = tf.tidy(() => {
     const x = tf.tensor(batch.x, [...batch.shape, batch.channels]);
     const y = model.predict(toModelInput(x, model), { batchSize: 2 });

@@ -164,6 +164,27 @@ describe('config/rules', () => {
       { model: detector, train: { patchSize: [1, 32, 32], valPatches: 4 } },
       /train\.valPatches: not used by the detection task/,
     ],
+    [
+      'valSampling for a detector',
+      { model: detector, train: { patchSize: [1, 32, 32], valSampling: 'nnunet' } },
+      /train\.valSampling: not used by the detection task/,
+    ],
+    [
+      'val patch centres with whole-case validation',
+      {
+        model: { type: 'unet3d', poolSchedule: [[2, 2, 2]] },
+        train: { patchSize: [8, 16, 16], valMode: 'fullCase', valSampling: 'nnunet' },
+      },
+      /train\.valSampling: centres val patches, but train\.valMode fullCase validates whole cases/,
+    ],
+    [
+      'val patch centres that can never be drawn',
+      {
+        model: { type: 'unet3d', poolSchedule: [[2, 2, 2]] },
+        train: { patchSize: [8, 16, 16], valSampling: { tumor: 0, foreground: 0, random: 0 } },
+      },
+      /train\.valSampling: tumor, foreground and random are all 0/,
+    ],
   ];
   for (const [name, raw, message] of CASES)
     it(`${name} is a config error naming the key`, () => expect(fails(raw)).to.match(message));

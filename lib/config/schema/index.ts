@@ -109,11 +109,15 @@ function crossFieldIssues(cfg: Resolved): [string[], string][] {
   const n = cfg.preprocess.normalization;
   if ((n.type === 'window' || n.type === 'scale') && n.lo >= n.hi)
     out.push([['preprocess', 'normalization', 'lo'], `(${n.lo}) must be below hi (${n.hi})`]);
-  const sm = cfg.train.sampling;
-  if (sm !== 'nnunet' && sm.tumor + sm.foreground + sm.random <= 0)
+  for (const key of ['sampling', 'valSampling'] as const) {
+    const sm = cfg.train[key];
+    if (sm !== null && sm !== 'nnunet' && sm.tumor + sm.foreground + sm.random <= 0)
+      out.push([['train', key], 'tumor, foreground and random are all 0: no patch centre could be drawn']);
+  }
+  if (cfg.train.valSampling !== null && cfg.train.valMode === 'fullCase')
     out.push([
-      ['train', 'sampling'],
-      'tumor, foreground and random are all 0: no patch centre could be drawn',
+      ['train', 'valSampling'],
+      'centres val patches, but train.valMode fullCase validates whole cases; remove one of them',
     ]);
   if (
     'includeBackground' in cfg.loss &&

@@ -36,6 +36,7 @@ const INERT_KEYS: { readonly [T in TaskName]: readonly (readonly [path: readonly
       [['train', 'augment'], 'the detector has no augmentation'],
       [['train', 'valMode'], 'a detector validates box recall and precision on every val slice'],
       [['train', 'valPatches'], 'a detector validates on every val slice, not on patches'],
+      [['train', 'valSampling'], 'a detector validates on every val slice, not on patches'],
       [['train', 'priorCorruption'], 'only a cascade stage 2 has a prior channel'],
       [['train', 'cascadeInput'], "a detector is a cascade's first step, not its stage 2"],
       [['data', 'render'], 'detector slices are drawn from the stored images, never re-shaded'],

@@ -20,6 +20,16 @@ export const OptimSchema = z.discriminatedUnion('type', [
   }),
 ]);
 
+/** Patch-centre rule: class probabilities, or nnU-Net's one-third forced foreground. */
+const Sampling = z.union([
+  z.literal('nnunet'),
+  z.strictObject({
+    tumor: z.number().nonnegative(),
+    foreground: z.number().nonnegative(),
+    random: z.number().nonnegative(),
+  }),
+]);
+
 export const TrainSchema = z.strictObject({
   epochs: z.number().int().positive().default(50),
   iterationsPerEpoch: z.number().int().positive().default(50),
@@ -70,17 +80,12 @@ export const TrainSchema = z.strictObject({
   precision: z.enum(['fp32', 'bf16']).default('fp32'),
   /** Patches drawn from the val cases for the patch-Dice validation. */
   valPatches: z.number().int().positive().default(8),
-  /** Patch-centre rule: class probabilities, or nnU-Net's one-third forced foreground. */
-  sampling: z
-    .union([
-      z.literal('nnunet'),
-      z.strictObject({
-        tumor: z.number().nonnegative(),
-        foreground: z.number().nonnegative(),
-        random: z.number().nonnegative(),
-      }),
-    ])
-    .default('nnunet'),
+  sampling: Sampling.default('nnunet'),
+  /**
+   * The val patches' centre rule; null: the training's `sampling`. A tumour-heavy training sampler
+   * (0.8 tumour-centred) makes val patches that never show the background a model may mislabel.
+   */
+  valSampling: Sampling.nullable().default(null),
   /**
    * 2D models: sample whole axial slices instead of patches — all, or `foregroundOnly`, optionally
    * the posterior `lowerHalf` — resized to `patchSize[1..2]` (patchSize[0] must be 1). null: patches.
