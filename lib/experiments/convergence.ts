@@ -51,3 +51,19 @@ export function convergenceCell(c: Convergence | null | undefined): string {
   const of = c.score === 'box F2' ? ', box F2' : '';
   return `${c.converged ? 'yes' : 'no'} (${g} at ${c.steps} steps${of})`;
 }
+
+/**
+ * Training seconds recorded in `metrics.jsonl` (its per-epoch `seconds` records). Read before a
+ * variant resumes, they are the training time of its earlier sittings (an epoch a kill made the
+ * trainer redo was run twice, and counts twice).
+ */
+export function epochSeconds(metricsPath: string): number {
+  if (!existsSync(metricsPath)) return 0;
+  let total = 0;
+  for (const line of readFileSync(metricsPath, 'utf8').split('\n')) {
+    if (line.trim() === '') continue;
+    const m = JSON.parse(line) as { epoch?: unknown; seconds?: unknown };
+    if (typeof m.epoch === 'number' && typeof m.seconds === 'number') total += m.seconds;
+  }
+  return total;
+}

@@ -21,7 +21,7 @@ import { EPOCH_CHECKPOINT, runDirOf } from '../io/run-dir.js';
 import { hasLastCheckpoint, isTrained, trainConfig } from '../tasks/index.js';
 import { ExperimentSchema, type Experiment, type Scale, type Variant } from './schema.js';
 import { resolveReported } from './reported.js';
-import { convergence, convergenceCell, type Convergence } from './convergence.js';
+import { convergence, convergenceCell, epochSeconds, type Convergence } from './convergence.js';
 import { keepVariantFiles } from './artifacts.js';
 
 export function loadExperiment(path: string): Experiment {
@@ -174,9 +174,11 @@ export async function runExperiment(path: string, o: RunOptions): Promise<Varian
       continue;
     }
     const cfg = configs.get(v.name)!;
+    const run = runDirOf(o.runsDir, cfg.name);
+    // A resumed variant's wall time: its earlier sittings' training, then this sitting.
+    const earlier = v.from === null ? epochSeconds(run.metrics) : 0;
     const t0 = performance.now();
     if (v.from === null) await trainVariant(`${exp.name}/${v.name}`, cfg, o);
-    const run = runDirOf(o.runsDir, cfg.name);
     const evalDir = run.evaluation(`val-${v.name}`);
     const res = await scoreVariant(exp, v, configs, o, evalDir);
     writeEvaluation(evalDir, { ...res.meta, config: resolved.get(v.name)! }, res.tables);
@@ -191,7 +193,7 @@ export async function runExperiment(path: string, o: RunOptions): Promise<Varian
       tumor: s.tumor,
       composite: s.composite,
       ...(d === undefined ? {} : { boxes: { recall: d.recall, precision: d.precision } }),
-      seconds: (performance.now() - t0) / 1000,
+      seconds: earlier + (performance.now() - t0) / 1000,
       convergence: convergence(run.metrics),
       backend: o.backend,
       scale: o.scale,

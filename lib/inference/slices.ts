@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Shape3D } from '../core/types.js';
 import { extractSlice, sliceRows, type SliceRule } from '../data/slices.js';
+import { tidyData } from '../ops/host-data.js';
 import { resampleToShape } from '../transforms/resample.js';
 import type { OutputEncoding } from './resample-back.js';
 import type { WindowPredictor } from './sliding-window.js';
@@ -30,9 +31,9 @@ export function predictSlices(
     const ds = Array.from({ length: Math.min(batchSize, D - d0) }, (_, k) => d0 + k);
     const x = new Float32Array(ds.length * n);
     ds.forEach((d, k) => x.set(extractSlice(input, shape, d, rule, size, 'linear'), k * n));
-    const out = tf.tidy(
-      () => predictor(tf.tensor5d(x, [ds.length, 1, size[0], size[1], 1])).dataSync() as Float32Array,
-    );
+    const out = tidyData(() =>
+      predictor(tf.tensor5d(x, [ds.length, 1, size[0], size[1], 1])),
+    ) as Float32Array;
     ds.forEach((d, k) => {
       for (let c = 0; c < K; c++) {
         const ch = Float32Array.from({ length: n }, (_, i) => out[(k * n + i) * K + c]!);

@@ -7,6 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { ShapeError } from '../core/errors.js';
 import type { Shape3D } from '../core/types.js';
+import { tidyData } from '../ops/host-data.js';
 import { gaussianImportance } from './gaussian.js';
 
 /** Window start positions along one axis: evenly spaced, first at 0, last flush with the end. */
@@ -73,12 +74,12 @@ export function slidingWindowInference(
             for (let c = 0; c < C; c++, o++) x[o] = inside ? input[i + c]! : opts.padValue[c]!;
           }
     });
-    const probs = tf.tidy(() => {
+    const probs = tidyData(() => {
       const out = predictor(tf.tensor5d(x, [batch.length, pd, ph, pw, C]));
       if (out.shape[4] !== K)
         throw new ShapeError('slidingWindowInference', `${K} output channels`, `${out.shape[4]}`);
-      return out.dataSync() as Float32Array;
-    });
+      return out;
+    }) as Float32Array;
     batch.forEach(([sd, sh, sw], b) => {
       let o = b * n;
       for (let d = 0; d < pd; d++)

@@ -157,7 +157,30 @@ function localNcc(i: tf.Tensor5D, j: tf.Tensor5D, win: number): tf.Scalar {
   });
 }
 
-/** Registers `moving` onto `fixed`; returns the fixed → moving mapping and global NCC before/after. */
+/**
+ * Global NCC on a level pair under the starting transform (x_m = x_f + t0): measured on the same
+ * grid as the final NCC, so before and after compare like with like.
+ */
+function startingNcc(fl: Level, ml: Level, t0: readonly number[]): number {
+  const [D, H, W] = fl.shape;
+  const n = D * H * W;
+  const idx = [new Float32Array(n), new Float32Array(n), new Float32Array(n)];
+  for (let d = 0, o = 0; d < D; d++)
+    for (let h = 0; h < H; h++)
+      for (let w = 0; w < W; w++, o++)
+        [d, h, w].forEach((j, a) => {
+          idx[a]![o] = ml.scale[a]! * (fl.pos(a, j) + t0[a]!) + ml.offset[a]!;
+        });
+  return tf.tidy(() => {
+    const [z, y, x] = idx.map((v) => tf.tensor1d(v)) as [tf.Tensor1D, tf.Tensor1D, tf.Tensor1D];
+    return globalNcc(fl.data, trilinear(ml.data, ml.shape, z, y, x).dataSync());
+  });
+}
+
+/**
+ * Registers `moving` onto `fixed`; returns the fixed → moving mapping and the global NCC before
+ * (centres of mass aligned) and after, both on the finest pyramid level.
+ */
 export function register(
   fixed: RegVolume,
   moving: RegVolume,
@@ -174,7 +197,12 @@ export function register(
   const tVar = tf.tidy(() => tf.variable(tf.zeros([3])));
   const t0 = tf.tensor1d([0, 1, 2].map((a) => cm[a]! - cf[a]!));
   let field: { data: Float32Array; shape: Shape3D } | null = null;
-  let nccBefore = NaN;
+  const finest = opts.levels[opts.levels.length - 1]!;
+  const nccBefore = startingNcc(
+    level(fixed, fi, finest),
+    level(moving, mi, finest),
+    [0, 1, 2].map((a) => cm[a]! - cf[a]!),
+  );
   let nccAfter = NaN;
   try {
     for (const [li, factor] of opts.levels.entries()) {
@@ -250,7 +278,6 @@ export function register(
           return tf.add(sim, tf.mul(smooth, opts.smoothness)) as tf.Scalar;
         });
       const ncc = () => tf.tidy(() => globalNcc(fl.data, warp().dataSync()));
-      if (li === 0) nccBefore = ncc();
       if (li === 0) {
         const opt = tf.train.adam(0.01);
         for (let it = 0; it < opts.affineIterations; it++)

@@ -11,6 +11,7 @@ import type { LoadedCase } from '../data/kits19.js';
 import { buildLoss } from '../losses/index.js';
 import { codingOf } from '../losses/targets.js';
 import { kitsDice } from '../metrics/dice.js';
+import { tidyData } from '../ops/host-data.js';
 import { buildModel, withModelInit } from '../models/index.js';
 import { Rng } from '../rng/rng.js';
 import { loadCheckpoint, saveCheckpoint } from '../training/checkpoint.js';
@@ -77,11 +78,11 @@ function patchValidation(
 ): DiceScores | null {
   if (cases.length === 0) return null;
   const batch = valBatch(cfg, cases, root);
-  const pred = tf.tidy(() => {
+  const pred = tidyData(() => {
     const x = tf.tensor(batch.x, [...batch.shape, batch.channels]);
     const y = model.predict(toModelInput(x, model), { batchSize: 2 });
     const out = Array.isArray(y) ? y[0]! : y;
-    return toLabels(out, cfg).dataSync().slice();
+    return toLabels(out, cfg);
   });
   return kitsDice(pred, batch.y);
 }

@@ -89,6 +89,8 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("segStats", Napi::Function::New(env, Guard<SegStats>));
   exports.Set("segStatsGrad", Napi::Function::New(env, Guard<SegStatsGrad>));
   exports.Set("softmaxGrad", Napi::Function::New(env, Guard<SoftmaxGrad>));
+  exports.Set("prelu", Napi::Function::New(env, Guard<Prelu>));
+  exports.Set("preluGrad", Napi::Function::New(env, Guard<PreluGrad>));
   exports.Set("setNumThreads", Napi::Function::New(env, SetNumThreads));
   exports.Set("getNumThreads", Napi::Function::New(env, GetNumThreads));
   exports.Set("version", Napi::Function::New(env, Version));

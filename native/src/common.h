@@ -108,5 +108,7 @@ Napi::Value InstanceNormBackward(const Napi::CallbackInfo &info);
 Napi::Value SegStats(const Napi::CallbackInfo &info);
 Napi::Value SegStatsGrad(const Napi::CallbackInfo &info);
 Napi::Value SoftmaxGrad(const Napi::CallbackInfo &info);
+Napi::Value Prelu(const Napi::CallbackInfo &info);
+Napi::Value PreluGrad(const Napi::CallbackInfo &info);
 
 }  // namespace kitseg

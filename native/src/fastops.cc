@@ -209,3 +209,57 @@ Napi::Value SoftmaxGrad(const Napi::CallbackInfo &info) {
 }
 
 }  // namespace kitseg
+
+namespace kitseg {
+
+// prelu(x, alpha, y, C): y = x > 0 ? x : alpha[c]·x over [N, C] (channels last; C = 1 for one
+// shared slope). The JS loop it replaces took a quarter of a V-Net cascade's prediction.
+Napi::Value Prelu(const Napi::CallbackInfo &info) {
+  const float *x = f32Arg(info[0]), *a = f32Arg(info[1]);
+  float *y = f32Arg(info[2]);
+  const int64_t C = info[3].As<Napi::Number>().Int64Value();
+  const int64_t rows = info[0].As<Napi::Float32Array>().ElementLength() / C;
+#pragma omp parallel for schedule(static) if (rows * C > 65536)
+  for (int64_t r = 0; r < rows; r++) {
+    const float *xr = x + r * C;
+    float *yr = y + r * C;
+    for (int64_t c = 0; c < C; c++) yr[c] = xr[c] > 0.f ? xr[c] : a[c] * xr[c];
+  }
+  return info.Env().Undefined();
+}
+
+// preluGrad(x, alpha, dy, dx, dAlpha, C): dx = dy where x > 0, else alpha[c]·dy; dAlpha[c] = Σ dy·x
+// over x ≤ 0, accumulated per thread in double.
+Napi::Value PreluGrad(const Napi::CallbackInfo &info) {
+  const float *x = f32Arg(info[0]), *a = f32Arg(info[1]), *dy = f32Arg(info[2]);
+  float *dx = f32Arg(info[3]), *da = f32Arg(info[4]);
+  const int64_t C = info[5].As<Napi::Number>().Int64Value();
+  const int64_t rows = info[0].As<Napi::Float32Array>().ElementLength() / C;
+  const int threads = omp_get_max_threads();
+  std::vector<double> acc(static_cast<size_t>(threads * C), 0.0);
+#pragma omp parallel
+  {
+    double *s = acc.data() + static_cast<size_t>(omp_get_thread_num() * C);
+#pragma omp for schedule(static)
+    for (int64_t r = 0; r < rows; r++) {
+      const int64_t o = r * C;
+      for (int64_t c = 0; c < C; c++) {
+        const float v = x[o + c], g = dy[o + c];
+        if (v > 0.f) {
+          dx[o + c] = g;
+        } else {
+          dx[o + c] = a[c] * g;
+          s[c] += static_cast<double>(g) * v;
+        }
+      }
+    }
+  }
+  for (int64_t c = 0; c < C; c++) {
+    double v = 0;
+    for (int t = 0; t < threads; t++) v += acc[static_cast<size_t>(t * C + c)];
+    da[c] = static_cast<float>(v);
+  }
+  return info.Env().Undefined();
+}
+
+}  // namespace kitseg

@@ -176,6 +176,8 @@ describe('backend/dnnl', () => {
   const PRELU: [string, number[], number[]][] = [
     ['one slope per channel', [2, 3, 4, 5, 3], [1, 1, 1, 3]],
     ['one shared slope', [2, 6, 4], [1]],
+    // Above the native kernels' 65,536-value threshold: the threaded loops and per-thread dα sums.
+    ['one slope per channel, threaded', [2, 8, 32, 32, 8], [1, 1, 1, 8]],
     ['slopes per pixel (falls back to tfjs)', [2, 3, 4], [3, 4]],
   ];
   for (const [name, xs, as] of PRELU) {

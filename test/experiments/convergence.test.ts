@@ -2,7 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { convergence, convergenceCell } from '../../lib/experiments/convergence.js';
+import { convergence, convergenceCell, epochSeconds } from '../../lib/experiments/convergence.js';
 import { useTmpDir } from '../helpers/tmp.js';
 
 describe('experiments/convergence', () => {
@@ -85,5 +85,20 @@ describe('experiments/convergence', () => {
     ).to.equal(null);
     expect(convergence(join(tmp(), 'missing.jsonl'))).to.equal(null);
     expect(convergenceCell(null)).to.equal('—');
+  });
+
+  it('sums the per-epoch training seconds of metrics.jsonl, nothing else', () => {
+    const p = join(tmp(), 'm.jsonl');
+    const lines = [
+      { epoch: 1, iteration: 1, step: 1, loss: 0.9, lr: 0.001 },
+      { epoch: 1, step: 40, data: { producedPerSecond: 80, consumedPerSecond: 1.2, waitedMs: 3105 } },
+      { epoch: 1, step: 40, seconds: 33.25 },
+      { epoch: 2, step: 80, seconds: 25.5 },
+      { epoch: 2, step: 80, val: { kidney: 0.9, tumor: 0.1, composite: 0.5 } },
+      { epoch: 3, step: 120, seconds: 26.25 },
+    ];
+    writeFileSync(p, lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
+    expect(epochSeconds(p)).to.equal(85);
+    expect(epochSeconds(join(tmp(), 'missing.jsonl'))).to.equal(0);
   });
 });

@@ -155,4 +155,51 @@ describe('registration', function () {
     // The augmented folder is a dataset the trainer accepts as extra train cases.
     expect(discoverCases(out).map((c) => c.id)).to.deep.equal(pairs.map((p) => p.id));
   });
+
+  it('NCC before and after are measured on the finest level: a coarser first level leaves "before" unchanged', () => {
+    const root = join(tmp(), 'data-ncc');
+    writeSyntheticDataset({ out: root, cases: 2, seed: 5, preset: 'small' });
+    const [a, b] = discoverCases(root).map((r) => loadCase(r));
+    const vol = (c: NonNullable<typeof a>): RegVolume => ({
+      data: c.image.data,
+      shape: c.image.shape,
+      spacingMm: c.image.spacingMm,
+      originMm: [0, 0, 0],
+    });
+    const opts = { ...DEFAULT_REGISTRATION, affineIterations: 1, fieldIterations: 1 };
+    const fine = register(vol(a!), vol(b!), { ...opts, levels: [2] });
+    const pyramid = register(vol(a!), vol(b!), { ...opts, levels: [4, 2] });
+    const coarse = register(vol(a!), vol(b!), { ...opts, levels: [4] });
+    // The same starting transform on the same grid: the same number, whatever came before it.
+    expect(pyramid.nccBefore).to.equal(fine.nccBefore);
+    // ... and a different grid gives a different one (so the check above can fail).
+    expect(Math.abs(coarse.nccBefore - fine.nccBefore)).to.be.greaterThan(1e-4);
+  });
+
+  it('kitseg augment register: --levels must be positive factors, coarse to fine', async () => {
+    const cfg = join(tmp(), 'lv.yaml');
+    writeFileSync(cfg, `data:\n  root: ${join(tmp(), 'none')}\n`);
+    for (const levels of [['2', '4'], ['0'], ['4', 'x']]) {
+      const r = await runKitseg(
+        'augment',
+        'register',
+        '--config',
+        cfg,
+        '--hard',
+        '1',
+        '--per-hard',
+        '1',
+        '--out',
+        join(tmp(), 'o'),
+        '--levels',
+        ...levels,
+      );
+      expect(r.code).to.equal(2);
+      expect(r.err.trim().split('\n')).to.have.length(1);
+      expect(r.err).to.contain(
+        `--levels: expected positive pyramid factors, coarse to fine (e.g. 4 2), got ${levels.join(' ').replace('x', 'NaN')}`,
+      );
+      expect(existsSync(join(tmp(), 'o'))).to.equal(false);
+    }
+  });
 });

@@ -174,6 +174,17 @@ export interface DnnlAddon {
   ): void;
   /** dx = y · (dy − Σ_c dy·y) over the last axis of [rows, C]. */
   softmaxGrad(y: Float32Array, dy: Float32Array, dx: Float32Array, rows: number, C: number): void;
+  /** y = x > 0 ? x : alpha[c]·x over [N, C] (C = 1: one shared slope). */
+  prelu(x: Float32Array, alpha: Float32Array, y: Float32Array, C: number): void;
+  /** dx and the slope gradient dAlpha [C] of prelu in one pass. */
+  preluGrad(
+    x: Float32Array,
+    alpha: Float32Array,
+    dy: Float32Array,
+    dx: Float32Array,
+    dAlpha: Float32Array,
+    C: number,
+  ): void;
   /** One fused Adam step (tfjs's formula); c1 = 1 − β1^t, c2 = 1 − β2^t. */
   adamUpdate(
     w: Float32Array,

@@ -1,12 +1,13 @@
 /**
- * PReLU with one slope per channel (V-Net, Wei et al.'s V-Net pair) as single-pass loops: tfjs's cpu
- * Prelu broadcasts through generic kernels, and its gradient takes Greater + Select + Multiply + Sum
- * passes — together more than half of a V-Net training step on the dnnl backend. The fused gradient
- * kernel returns dx and the slope gradient at once. Slopes must be one per channel (channels last)
- * or a single value; anything else falls back to tfjs's kernels.
+ * PReLU with one slope per channel (V-Net, Wei et al.'s V-Net pair) as single native passes: tfjs's
+ * cpu Prelu broadcasts through generic kernels, and its gradient takes Greater + Select + Multiply +
+ * Sum passes — together more than half of a V-Net training step on the dnnl backend. The fused
+ * gradient kernel returns dx and the slope gradient at once. Slopes must be one per channel
+ * (channels last) or a single value; anything else falls back to tfjs's kernels.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
+import type { DnnlAddon } from './addon.js';
 import { allocF32, cpuKernel, size, values, type KernelArgs } from './util.js';
 
 export const PRELU_GRAD = 'KitsegPreluGrad';
@@ -24,7 +25,7 @@ function channelSlopes(x: tf.TensorInfo, alpha: tf.TensorInfo): boolean {
   );
 }
 
-export function preluKernels(): tf.KernelConfig[] {
+export function preluKernels(addon: DnnlAddon): tf.KernelConfig[] {
   const forward: tf.KernelConfig = {
     kernelName: tf.Prelu,
     backendName: 'dnnl',
@@ -34,14 +35,8 @@ export function preluKernels(): tf.KernelConfig[] {
       if (!channelSlopes(x, alpha)) return cpuKernel(tf.Prelu, args);
       const xv = values(b, x);
       const a = values(b, alpha);
-      const C = a.length;
       const y = allocF32(xv.length);
-      // Pixel by pixel, channels innermost (no modulo per element).
-      for (let p = 0; p < xv.length; p += C)
-        for (let c = 0; c < C; c++) {
-          const v = xv[p + c]!;
-          y[p + c] = v > 0 ? v : a[c]! * v;
-        }
+      addon.prelu(xv, a, y, a.length);
       return b.makeTensorInfo(x.shape, 'float32', y);
     },
   };
@@ -54,23 +49,10 @@ export function preluKernels(): tf.KernelConfig[] {
       const xv = values(b, x);
       const a = values(b, alpha);
       const g = values(b, dy);
-      const C = a.length;
       const dx = allocF32(xv.length);
-      const da = new Float64Array(C);
-      for (let p = 0; p < xv.length; p += C)
-        for (let c = 0; c < C; c++) {
-          const i = p + c;
-          const v = xv[i]!;
-          if (v > 0) dx[i] = g[i]!;
-          else {
-            dx[i] = a[c]! * g[i]!;
-            da[c] = da[c]! + g[i]! * v;
-          }
-        }
-      return [
-        b.makeTensorInfo(x.shape, 'float32', dx),
-        b.makeTensorInfo(alpha.shape, 'float32', Float32Array.from(da)),
-      ];
+      const da = new Float32Array(a.length);
+      addon.preluGrad(xv, a, g, dx, da, a.length);
+      return [b.makeTensorInfo(x.shape, 'float32', dx), b.makeTensorInfo(alpha.shape, 'float32', da)];
     },
   };
   return [forward, grad];

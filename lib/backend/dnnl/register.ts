@@ -67,7 +67,7 @@ export function registerDnnlBackend(addon: DnnlAddon): string[] {
     ...memopsKernels(addon),
     ...shapeKernels(addon),
     ...eltwiseKernels(addon),
-    ...preluKernels(),
+    ...preluKernels(addon),
   ];
   if (active !== undefined) return native.map((k) => k.kernelName);
   const overridden = new Set(native.map((k) => k.kernelName));

@@ -79,6 +79,11 @@ export function augmentCommand(io: CliIO): CliCommand<Args> {
         })
         .option('json', { type: 'boolean', default: false }),
     handler: async (a: Args) => {
+      const coarseToFine = a.levels.every((f, i) => i === 0 || f <= a.levels[i - 1]!);
+      if (a.levels.length === 0 || !a.levels.every((f) => f > 0 && Number.isFinite(f)) || !coarseToFine)
+        throw new UsageError(
+          `--levels: expected positive pyramid factors, coarse to fine (e.g. 4 2), got ${a.levels.join(' ') || 'none'}`,
+        );
       const cfg = loadConfig(a.config, a.set);
       const log = loggerFor(io, a);
       if (!Number.isInteger(a.hard) || a.hard < 1)
