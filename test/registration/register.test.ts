@@ -37,6 +37,23 @@ function at(v: ArrayLike<number>, s: Shape3D, z: number, y: number, x: number): 
   return acc;
 }
 
+/** `kitseg augment register`: one hard case, two moving cases onto it, `--levels` then `rest`. */
+const augmentRegister = (cfg: string, out: string, ...levelsAndRest: string[]) =>
+  runKitseg(
+    'augment',
+    'register',
+    '--config',
+    cfg,
+    '--hard',
+    '1',
+    '--per-hard',
+    '2',
+    '--out',
+    out,
+    '--levels',
+    ...levelsAndRest,
+  );
+
 describe('registration', function () {
   this.timeout(300000);
   const tmp = useTmpDir();
@@ -114,25 +131,7 @@ describe('registration', function () {
     const cfg = join(tmp(), 'c.yaml');
     writeFileSync(cfg, `data:\n  root: ${root}\n  splits:\n    val: 1\n`);
     const out = join(tmp(), 'reg');
-    const r = await runKitseg(
-      'augment',
-      'register',
-      '--config',
-      cfg,
-      '--hard',
-      '1',
-      '--per-hard',
-      '2',
-      '--out',
-      out,
-      '--levels',
-      '4',
-      '--iterations',
-      '30',
-      '--json',
-      '--log-level',
-      'silent',
-    );
+    const r = await augmentRegister(cfg, out, '4', '--iterations', '30', '--json', '--log-level', 'silent');
     expect(r.code, r.err).to.equal(0);
     const { pairs } = JSON.parse(r.out) as {
       pairs: { id: string; fixed: string; moving: string; nccBefore: number; nccAfter: number }[];
@@ -180,20 +179,7 @@ describe('registration', function () {
     const cfg = join(tmp(), 'lv.yaml');
     writeFileSync(cfg, `data:\n  root: ${join(tmp(), 'none')}\n`);
     for (const levels of [['2', '4'], ['0'], ['4', 'x']]) {
-      const r = await runKitseg(
-        'augment',
-        'register',
-        '--config',
-        cfg,
-        '--hard',
-        '1',
-        '--per-hard',
-        '1',
-        '--out',
-        join(tmp(), 'o'),
-        '--levels',
-        ...levels,
-      );
+      const r = await augmentRegister(cfg, join(tmp(), 'o'), ...levels);
       expect(r.code).to.equal(2);
       expect(r.err.trim().split('\n')).to.have.length(1);
       expect(r.err).to.contain(
