@@ -197,17 +197,16 @@ export function register(
   const tVar = tf.tidy(() => tf.variable(tf.zeros([3])));
   const t0 = tf.tensor1d([0, 1, 2].map((a) => cm[a]! - cf[a]!));
   let field: { data: Float32Array; shape: Shape3D } | null = null;
-  const finest = opts.levels[opts.levels.length - 1]!;
+  const pyramid = opts.levels.map((f) => [level(fixed, fi, f), level(moving, mi, f)] as const);
+  const [fineF, fineM] = pyramid[pyramid.length - 1]!;
   const nccBefore = startingNcc(
-    level(fixed, fi, finest),
-    level(moving, mi, finest),
+    fineF,
+    fineM,
     [0, 1, 2].map((a) => cm[a]! - cf[a]!),
   );
   let nccAfter = NaN;
   try {
-    for (const [li, factor] of opts.levels.entries()) {
-      const fl = level(fixed, fi, factor);
-      const ml = level(moving, mi, factor);
+    for (const [li, [fl, ml]] of pyramid.entries()) {
       const [D, H, W] = fl.shape;
       const n = D * H * W;
       const rel = new Float32Array(n * 3);
