@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../rng/rng.js';
 import { BatchNormalization } from './layers/batch-normalization.js';
+import { Conv3DBias } from './layers/conv3d-bias.js';
 import { InstanceNormalization } from './layers/instance-normalization.js';
 import { TrilinearUpSampling3D, UpSampling3D } from './layers/resize3d.js';
 
@@ -57,7 +58,8 @@ export function conv(x: Sym, filters: number, kernel: number[], strides: number[
     name,
     kernelInitializer: heNormal(),
   };
-  return sym(x.shape.length === 5 ? tf.layers.conv3d(args) : tf.layers.conv2d(args), x);
+  // tfjs-layers' Conv2D already fuses its bias (tf.fused.conv2d); its Conv3D does not.
+  return sym(x.shape.length === 5 ? new Conv3DBias(args) : tf.layers.conv2d(args), x);
 }
 
 export function activation(x: Sym, act: Act, name: string): Sym {
@@ -74,10 +76,11 @@ export function activation(x: Sym, act: Act, name: string): Sym {
   }
 }
 
-/** Normalisation then activation; instance norm + LeakyReLU become one fused layer. */
+/** Normalisation then activation; instance norm + LeakyReLU (or ReLU, slope 0) become one fused layer. */
 export function normAct(x: Sym, norm: Norm, act: Act, name: string): Sym {
-  if (norm === 'instance' && act === 'leaky') {
-    return sym(new InstanceNormalization({ name: `${name}_norm`, leakySlope: LEAKY_SLOPE }), x);
+  if (norm === 'instance' && (act === 'leaky' || act === 'relu')) {
+    const leakySlope = act === 'leaky' ? LEAKY_SLOPE : 0;
+    return sym(new InstanceNormalization({ name: `${name}_norm`, leakySlope }), x);
   }
   let y = x;
   if (norm === 'instance') y = sym(new InstanceNormalization({ name: `${name}_norm` }), y);

@@ -9,7 +9,7 @@ import { instanceNorm } from '../../backend/ops/instance-norm.js';
 export interface InstanceNormalizationArgs {
   name?: string;
   epsilon?: number;
-  /** Negative slope of a fused LeakyReLU; omitted: no activation. */
+  /** Negative slope of a fused LeakyReLU (0: a ReLU); omitted: no activation. */
   leakySlope?: number | null;
   trainable?: boolean;
 }
