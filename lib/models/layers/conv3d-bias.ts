@@ -1,7 +1,7 @@
 /**
  * A 3D convolution whose bias is added inside the convolution (`conv3dBias`). tfjs-layers' Conv3D
  * adds the bias as a separate op and sums it back out in the backward pass: two more sweeps over
- * every activation, about 8 % of a stage-2 train step on the dnnl backend. The weights are named,
+ * every activation, about 6 % of a stage-2 bf16 train step on the dnnl backend. The weights are named,
  * shaped and initialised as tfjs's Conv3D (`kernel`, then `bias`), so a seed builds the same
  * weights, and checkpoints saved with tfjs's Conv3D still load (as that class).
  */
