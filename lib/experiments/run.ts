@@ -7,6 +7,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { describeChanges, savedConfigChanges } from '../config/compare.js';
 import { loadConfig, parseWithSchema, readYamlFile } from '../config/load.js';
 import type { Config } from '../config/schema/index.js';
 import { ConfigError, IoError, UsageError } from '../core/errors.js';
@@ -138,6 +139,23 @@ export function checkTta(exp: Experiment, configs: ReadonlyMap<string, Config>):
   });
 }
 
+/**
+ * Why variant `name`'s result no longer stands for the experiment (empty: it does): the config saved
+ * beside it when it ran (`configFile`) differs from what the experiment resolves now, or so does
+ * that of a variant it builds on (`from`, `stage1`, `ensembleWith`).
+ */
+export function staleReasons(
+  exp: Experiment,
+  name: string,
+  configs: ReadonlyMap<string, Config>,
+  configFile: (variant: string) => string,
+): string[] {
+  const v = exp.variants.find((x) => x.name === name)!;
+  const own = savedConfigChanges(configFile(name), configs.get(name)!).map((p) => `${name}: ${p}`);
+  const uses = [v.from, v.stage1, ...v.ensembleWith].filter((n): n is string => n !== null);
+  return [...own, ...uses.flatMap((u) => staleReasons(exp, u, configs, configFile))];
+}
+
 /** Runs the experiment's variants (or `o.variant`), returning the results of those run now or before. */
 export async function runExperiment(path: string, o: RunOptions): Promise<VariantResult[]> {
   const exp = loadExperiment(path);
@@ -152,25 +170,38 @@ export async function runExperiment(path: string, o: RunOptions): Promise<Varian
     );
   }
   const dir = join(o.resultsDir, exp.name);
-  mkdirSync(join(dir, 'configs'), { recursive: true });
-  // Every variant's resolved config is written first: cascades point at their stage 1's file.
+  const configFile = (name: string) => join(dir, 'configs', `${name}${suffix(o.fold)}.yaml`);
+  const resultFile = (name: string) => join(dir, `${name}${suffix(o.fold)}.json`);
   const resolved = new Map<string, string>();
   const configs = new Map<string, Config>();
   for (const v of exp.variants) {
-    const cfg = variantConfig(exp, v, o, resolved);
-    const file = join(dir, 'configs', `${v.name}${suffix(o.fold)}.yaml`);
-    writeFileAtomic(file, JSON.stringify(cfg, null, 1));
-    resolved.set(v.name, file);
-    configs.set(v.name, cfg);
+    configs.set(v.name, variantConfig(exp, v, o, resolved));
+    resolved.set(v.name, configFile(v.name));
   }
   checkTta(exp, configs);
+  for (const v of exp.variants) {
+    if (o.variant !== undefined && v.name !== o.variant) continue;
+    if (!existsSync(resultFile(v.name))) continue;
+    const why = staleReasons(exp, v.name, configs, configFile);
+    if (why.length > 0)
+      throw new UsageError(
+        `${resultFile(v.name)}: made from another config (changed: ${describeChanges(why)}); ` +
+          `delete it, and the run folders of the changed variants, to run it again`,
+      );
+  }
+  // A finished variant's saved config is the record of what made its result: only the others are
+  // (re)written, before anything runs, as cascades point at their stage 1's file.
+  mkdirSync(join(dir, 'configs'), { recursive: true });
+  for (const v of exp.variants)
+    if (!existsSync(resultFile(v.name)))
+      writeFileAtomic(configFile(v.name), JSON.stringify(configs.get(v.name), null, 1));
   const out: VariantResult[] = [];
   for (const v of exp.variants) {
     if (o.variant !== undefined && v.name !== o.variant) continue;
-    const resultFile = join(dir, `${v.name}${suffix(o.fold)}.json`);
-    if (existsSync(resultFile)) {
-      o.log.info(`${exp.name}/${v.name}: done before (${resultFile})`);
-      out.push(JSON.parse(readFileSync(resultFile, 'utf8')) as VariantResult);
+    const result = resultFile(v.name);
+    if (existsSync(result)) {
+      o.log.info(`${exp.name}/${v.name}: done before (${result})`);
+      out.push(JSON.parse(readFileSync(result, 'utf8')) as VariantResult);
       continue;
     }
     const cfg = configs.get(v.name)!;
@@ -201,7 +232,7 @@ export async function runExperiment(path: string, o: RunOptions): Promise<Varian
     };
     // The files first: a result file marks the variant done, so it must not exist without them.
     keepVariantFiles(run, evalDir, join(dir, `${v.name}${suffix(o.fold)}`), v.from === null);
-    writeJsonAtomic(resultFile, r);
+    writeJsonAtomic(result, r);
     o.log.info(
       `${exp.name}/${v.name}: ` +
         (r.kidney === null ? '' : `kidney ${r.kidney.toFixed(4)}, tumour ${r.tumor!.toFixed(4)}`) +

@@ -1,6 +1,7 @@
 /**
  * Where an experiment stands, variant by variant, without running anything: `done` (its result
- * file exists), `running` (a live process holds its run's training lock), `partial` (a `last`
+ * file exists and was made from the config the experiment resolves now), `stale` (made from another:
+ * `experiment run` refuses it until it is deleted), `running` (a live process holds its run's training lock), `partial` (a `last`
  * checkpoint short of the configured steps, which `experiment run` resumes), or `not started`.
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -8,9 +9,10 @@ import { join } from 'node:path';
 import { SILENT_LOGGER } from '../core/logger.js';
 import { runDirOf, trainingProcess } from '../io/run-dir.js';
 import { readTrainState } from '../training/checkpoint.js';
-import { loadExperiment, variantConfig, type RunOptions } from './run.js';
+import type { Config } from '../config/schema/index.js';
+import { loadExperiment, staleReasons, variantConfig, type RunOptions } from './run.js';
 
-export type VariantState = 'done' | 'running' | 'partial' | 'not started';
+export type VariantState = 'done' | 'stale' | 'running' | 'partial' | 'not started';
 
 export interface VariantStatus {
   readonly variant: string;
@@ -43,19 +45,26 @@ function lastValidation(metrics: string): VariantStatus['lastVal'] {
 /** The status of every variant of the experiment file `path` at `o.scale` (and `o.fold`). */
 export function experimentStatus(path: string, o: Omit<RunOptions, 'backend' | 'log'>): VariantStatus[] {
   const exp = loadExperiment(path);
-  const resolved = new Map(
-    exp.variants.map((v) => [v.name, join(o.resultsDir, exp.name, 'configs', `${v.name}.yaml`)]),
+  const fold = o.fold === undefined ? '' : `-fold${o.fold}`;
+  const configFile = (name: string) => join(o.resultsDir, exp.name, 'configs', `${name}${fold}.yaml`);
+  const resolved = new Map(exp.variants.map((v) => [v.name, configFile(v.name)]));
+  const configs = new Map<string, Config>(
+    exp.variants.map((v) => [
+      v.name,
+      variantConfig(exp, v, { ...o, backend: 'cpu', log: SILENT_LOGGER }, resolved),
+    ]),
   );
   return exp.variants.map((v) => {
-    const cfg = variantConfig(exp, v, { ...o, backend: 'cpu', log: SILENT_LOGGER }, resolved);
+    const cfg = configs.get(v.name)!;
     const run = runDirOf(o.runsDir, cfg.name);
-    const fold = o.fold === undefined ? '' : `-fold${o.fold}`;
     const result = join(o.resultsDir, exp.name, `${v.name}${fold}.json`);
     const st = readTrainState(run.checkpoint('last'));
     const totalSteps = cfg.train.epochs * cfg.train.iterationsPerEpoch;
     const steps = st?.globalStep ?? 0;
     const state: VariantState = existsSync(result)
-      ? 'done'
+      ? staleReasons(exp, v.name, configs, configFile).length === 0
+        ? 'done'
+        : 'stale'
       : trainingProcess(run) !== null
         ? 'running'
         : st !== null

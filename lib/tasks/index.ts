@@ -3,7 +3,9 @@
  * traits (`MODEL_TRAITS[type].task`), never by naming model types. `kitseg train` and
  * `kitseg experiment run` both train through `trainConfig`.
  */
+import { describeChanges, savedConfigChanges } from '../config/compare.js';
 import type { Config } from '../config/schema/index.js';
+import { UsageError } from '../core/errors.js';
 import { traitsOf } from '../config/traits.js';
 import type { BoxScores } from '../detection/metrics.js';
 import { readTrainState } from '../training/checkpoint.js';
@@ -30,10 +32,20 @@ export async function trainConfig(cfg: Config, opts: TrainOptions): Promise<Trai
   }
 }
 
-/** True when the run folder `dir` holds a `last` checkpoint at or past `cfg.train.epochs`. */
+/**
+ * True when the run folder `dir` holds a `last` checkpoint at or past `cfg.train.epochs`. A finished
+ * run trained from another config is an error: scoring it would report the old config's model.
+ */
 export function isTrained(cfg: Config, dir: string): boolean {
-  const st = readTrainState(runDir(dir).checkpoint('last'));
-  return st !== null && st.epoch >= cfg.train.epochs;
+  const run = runDir(dir);
+  const st = readTrainState(run.checkpoint('last'));
+  if (st === null || st.epoch < cfg.train.epochs) return false;
+  const changed = savedConfigChanges(run.config, cfg);
+  if (changed.length > 0)
+    throw new UsageError(
+      `${dir}: trained from another config (changed: ${describeChanges(changed)}); delete the run folder to train it again`,
+    );
+  return true;
 }
 
 /** True when the run folder `dir` holds a complete `last` checkpoint (something to resume). */

@@ -15,6 +15,7 @@ import { assertPrecision, useConvPrecision } from '../backend/precision.js';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { describeChanges, savedConfigChanges } from '../config/compare.js';
 import { configHash } from '../config/hash.js';
 import type { Config } from '../config/schema/index.js';
 import type { TaskName } from '../config/traits.js';
@@ -295,10 +296,12 @@ export async function runTraining<B, V>(
     if (resuming) {
       const r = await session.restore(lastDir);
       model = r.model;
-      if (r.state.configHash !== hash) {
+      // A new hash alone may be a field the schema gained since (at its default): same meaning.
+      const changed = r.state.configHash === hash ? [] : savedConfigChanges(run.config, cfg);
+      if (changed.length > 0) {
         tf.dispose(r.optimizerWeights.map((w) => w.tensor));
         throw new TrainingError(
-          `${run.root}: the config changed since this run started (hash ${r.state.configHash} → ${hash}); start a new run`,
+          `${run.root}: the config changed since this run started (${describeChanges(changed)}); start a new run`,
         );
       }
       state = r.state;

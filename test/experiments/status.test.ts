@@ -1,7 +1,7 @@
 // `kitseg experiment status`: each variant done, running, partial or not started, with its steps
 // and last validation; and a run that a live process trains cannot be trained by a second one.
 import { spawn } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { runKitseg } from '../helpers/cli.js';
@@ -66,5 +66,51 @@ describe('experiments: status', function () {
     await new Promise((r) => holder.on('exit', r));
     // The holder is gone: its lock no longer counts.
     expect((await status())[0]).to.deep.equal(['a', 'partial', '2/2', true]);
+  });
+});
+
+describe('experiments: a result made from another config', function () {
+  this.timeout(600000);
+  const tmp = useTmpDir();
+
+  it('is stale: status says so, run refuses it by name, a deleted result retrains only from a matching run', async () => {
+    const cfg = writeMicroConfig(tmp(), { cpu: true });
+    const variants = (seed: number) => `  - name: a\n    config: ${cfg}\n    set: [seed=${seed}]\n`;
+    const exp = writeMicroExperiment(tmp(), variants(3));
+    const runs = join(tmp(), 'runs');
+    const results = join(tmp(), 'results', 'micro');
+    const args = ['--runs', runs, '--results', join(tmp(), 'results'), '--log-level', 'silent'];
+    const state = async () => {
+      const r = await runKitseg('experiment', 'status', exp, ...args, '--json');
+      expect(r.code, r.err).to.equal(0);
+      return (JSON.parse(r.out) as Row[])[0]!.state;
+    };
+    const first = await runKitseg('experiment', 'run', exp, ...args);
+    expect(first.code, first.err).to.equal(0);
+    const made = readFileSync(join(results, 'a.json'), 'utf8');
+
+    // The saved config lacks a field the schema gained later: the same meaning, still done.
+    const saved = join(results, 'configs', 'a.yaml');
+    const old = JSON.parse(readFileSync(saved, 'utf8')) as { train: Record<string, unknown> };
+    delete old.train['valSampling'];
+    writeFileSync(saved, JSON.stringify(old));
+    expect(await state()).to.equal('done');
+    const again = await runKitseg('experiment', 'run', exp, ...args);
+    expect(again.code, again.err).to.equal(0);
+
+    writeMicroExperiment(tmp(), variants(4));
+    expect(await state()).to.equal('stale');
+    const refused = await runKitseg('experiment', 'run', exp, ...args);
+    expect(refused.code).to.equal(2);
+    expect(refused.err.trim().split('\n')).to.have.length(1);
+    expect(refused.err).to.include(`${join(results, 'a.json')}: made from another config (changed: a: seed)`);
+    expect(readFileSync(join(results, 'a.json'), 'utf8')).to.equal(made);
+    expect(JSON.parse(readFileSync(saved, 'utf8'))).to.deep.equal(old);
+
+    // Without the result, the finished run of seed 3 is not scored as seed 4's.
+    rmSync(join(results, 'a.json'));
+    const stale = await runKitseg('experiment', 'run', exp, ...args);
+    expect(stale.code).to.equal(2);
+    expect(stale.err).to.include(`${join(runs, 'micro-a')}: trained from another config (changed: seed)`);
   });
 });
