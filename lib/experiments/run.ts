@@ -149,11 +149,15 @@ export function staleReasons(
   name: string,
   configs: ReadonlyMap<string, Config>,
   configFile: (variant: string) => string,
+  seen: Set<string> = new Set(),
 ): string[] {
+  // Each variant once: two rows may share a stage 1, and ensembles may name each other.
+  if (seen.has(name)) return [];
+  seen.add(name);
   const v = exp.variants.find((x) => x.name === name)!;
   const own = savedConfigChanges(configFile(name), configs.get(name)!).map((p) => `${name}: ${p}`);
   const uses = [v.from, v.stage1, ...v.ensembleWith].filter((n): n is string => n !== null);
-  return [...own, ...uses.flatMap((u) => staleReasons(exp, u, configs, configFile))];
+  return [...own, ...uses.flatMap((u) => staleReasons(exp, u, configs, configFile, seen))];
 }
 
 /** Runs the experiment's variants (or `o.variant`), returning the results of those run now or before. */

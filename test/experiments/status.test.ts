@@ -113,4 +113,29 @@ describe('experiments: a result made from another config', function () {
     expect(stale.code).to.equal(2);
     expect(stale.err).to.include(`${join(runs, 'micro-a')}: trained from another config (changed: seed)`);
   });
+
+  it('makes the rows built on it stale too, naming the changed variant', async () => {
+    const cfg = writeMicroConfig(tmp(), { cpu: true });
+    const variants = (seed: number) =>
+      `  - name: a\n    config: ${cfg}\n    set: [seed=${seed}]\n  - name: b\n    config: ${cfg}\n    set: [seed=5]\n    ensembleWith: [a]\n`;
+    const exp = writeMicroExperiment(tmp(), variants(3));
+    const args = [
+      '--runs',
+      join(tmp(), 'runs'),
+      '--results',
+      join(tmp(), 'results'),
+      '--log-level',
+      'silent',
+    ];
+    const first = await runKitseg('experiment', 'run', exp, ...args);
+    expect(first.code, first.err).to.equal(0);
+    writeMicroExperiment(tmp(), variants(4));
+    const st = await runKitseg('experiment', 'status', exp, ...args, '--json');
+    expect((JSON.parse(st.out) as Row[]).map((r) => r.state)).to.deep.equal(['stale', 'stale']);
+    const b = await runKitseg('experiment', 'run', exp, ...args, '--variant', 'b');
+    expect(b.code).to.equal(2);
+    expect(b.err, b.err).to.include(
+      `${join(tmp(), 'results', 'micro', 'b.json')}: made from another config (changed: a: seed)`,
+    );
+  });
 });
