@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { runKitseg } from '../helpers/cli.js';
-import { writeMicroConfig, writeMicroExperiment } from '../helpers/micro.js';
+import { microArgs, writeMicroConfig, writeMicroExperiment } from '../helpers/micro.js';
 import { useTmpDir } from '../helpers/tmp.js';
 
 describe('experiments', function () {
@@ -21,14 +21,7 @@ describe('experiments', function () {
         `  - name: top\n    config: ${cfg}\n    from: base\n    checkpoints: top\n`,
       ['train.iterationsPerEpoch=3'],
     );
-    const args = [
-      '--runs',
-      join(tmp(), 'runs'),
-      '--results',
-      join(tmp(), 'results'),
-      '--log-level',
-      'silent',
-    ];
+    const args = microArgs(tmp());
     const r = await runKitseg('experiment', 'run', exp, ...args, '--json');
     expect(r.code, r.err).to.equal(0);
     const rows = JSON.parse(r.out) as { variant: string; run: string; kidney: number; tumor: number }[];

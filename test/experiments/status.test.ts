@@ -5,7 +5,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { runKitseg } from '../helpers/cli.js';
-import { writeMicroConfig, writeMicroExperiment } from '../helpers/micro.js';
+import { microArgs, writeMicroConfig, writeMicroExperiment } from '../helpers/micro.js';
 import { useTmpDir } from '../helpers/tmp.js';
 
 interface Row {
@@ -119,14 +119,7 @@ describe('experiments: a result made from another config', function () {
     const variants = (seed: number) =>
       `  - name: a\n    config: ${cfg}\n    set: [seed=${seed}]\n  - name: b\n    config: ${cfg}\n    set: [seed=5]\n    ensembleWith: [a]\n`;
     const exp = writeMicroExperiment(tmp(), variants(3));
-    const args = [
-      '--runs',
-      join(tmp(), 'runs'),
-      '--results',
-      join(tmp(), 'results'),
-      '--log-level',
-      'silent',
-    ];
+    const args = microArgs(tmp());
     const first = await runKitseg('experiment', 'run', exp, ...args);
     expect(first.code, first.err).to.equal(0);
     writeMicroExperiment(tmp(), variants(4));

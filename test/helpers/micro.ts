@@ -37,3 +37,8 @@ export function writeMicroExperiment(dir: string, variants: string, tiny: readon
   );
   return file;
 }
+
+/** `experiment` options keeping runs and results under `dir`, quietly. */
+export function microArgs(dir: string): string[] {
+  return ['--runs', join(dir, 'runs'), '--results', join(dir, 'results'), '--log-level', 'silent'];
+}
