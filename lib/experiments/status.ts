@@ -1,8 +1,9 @@
 /**
  * Where an experiment stands, variant by variant, without running anything: `done` (its result
  * file exists and was made from the config the experiment resolves now), `stale` (made from another:
- * `experiment run` refuses it until it is deleted), `running` (a live process holds its run's training lock), `partial` (a `last`
- * checkpoint short of the configured steps, which `experiment run` resumes), or `not started`.
+ * `experiment run` refuses it until it is deleted), `running` (a live process holds its run's training
+ * lock), `partial` (a `last` checkpoint short of the configured steps, which `experiment run` resumes),
+ * or `not started`.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
